@@ -1,0 +1,315 @@
+"""Settings: one TOML file plus `DIGICHEQUE_<SECTION>_<KEY>` environment variables.
+
+Every key has a default, so the program runs with no file at all. A bad value stops the
+program with one line that names the file (or variable), the key and what is expected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG_FILE = Path("digicheque.toml")
+ENV_PREFIX = "DIGICHEQUE_"
+SUPPORTED_LANGUAGES = ("nl", "fr", "en")
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names where, which key and what is expected."""
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read '90m', '1h30m', '2d', '45s' (also '1h 30m'). Raises ValueError otherwise."""
+    match = _DURATION.match(text.lower())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise ValueError(f"expected a duration such as 90m, 1h30m, 2d or 45s, got {text!r}")
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """The inverse of parse_duration, for showing defaults."""
+    total = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if total >= size:
+            parts.append(f"{total // size}{unit}")
+            total %= size
+    return "".join(parts) or "0s"
+
+
+def parse_clock_range(text: str) -> tuple[time, time]:
+    """Read '21:00-08:00' as (start, end) local times; the range may wrap past midnight."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text)
+    if match is None:
+        raise ValueError(f"expected a time range such as 21:00-08:00, got {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        return time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise ValueError(f"expected a time range such as 21:00-08:00, got {text!r}") from None
+
+
+# ---------------------------------------------------------------------------- sections
+# Each field's metadata names its kind; the kinds are read by _coerce below.
+
+def _f(default: Any, kind: str, doc: str) -> Any:
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: list(default) if isinstance(default, list)
+                     else dict(default), metadata={"kind": kind, "doc": doc})
+    return field(default=default, metadata={"kind": kind, "doc": doc})
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = _f("sqlite:///digicheque.db", "str",
+                  "SQLAlchemy URL. SQLite file by default; PostgreSQL for production, e.g. "
+                  "postgresql+psycopg://digicheque@localhost/digicheque")
+
+
+@dataclass(frozen=True)
+class CitySettings:
+    name: str = _f("Sint-Niklaas", "str", "Shown to residents and in reports.")
+    timezone: str = _f("Europe/Brussels", "timezone", "IANA time zone for showing times.")
+    phone: str = _f("03 778 30 00", "str",
+                    "The city's phone number for residents who need a person.")
+    postcodes: list[str] = _f(["9100", "9111", "9112"], "postcodes",
+                              "Postcodes of the service area.")
+    default_language: str = _f("nl", "language", "Language of a new resident.")
+    languages: list[str] = _f(["nl", "fr", "en"], "languages", "Languages offered.")
+    country: str = _f("BE", "str", "Region for reading phone numbers without a country code.")
+
+
+@dataclass(frozen=True)
+class BookingSettings:
+    visit_length: timedelta = _f(timedelta(minutes=90), "duration", "Length of one home visit.")
+    min_notice: timedelta = _f(timedelta(hours=24), "duration",
+                               "A visit can be booked no sooner than this before it starts.")
+    max_ahead: timedelta = _f(timedelta(days=42), "duration",
+                              "A visit can be booked at most this far ahead.")
+    change_deadline: timedelta = _f(timedelta(hours=24), "duration",
+                                    "Residents can move or cancel until this long before the visit.")
+    choices_offered: int = _f(3, "int", "How many free slots one message offers.")
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    offsets: list[timedelta] = _f([timedelta(days=1), timedelta(hours=2)], "durations",
+                                  "Reminders go out this long before a visit.")
+    quiet_hours: str = _f("21:00-08:00", "clock_range",
+                          "No reminders in this local time range; they go out after it.")
+
+
+@dataclass(frozen=True)
+class ConversationSettings:
+    idle_after: timedelta = _f(timedelta(hours=12), "duration",
+                               "After this silence, the next message first recalls where we were.")
+    forget_after: timedelta = _f(timedelta(days=30), "duration",
+                                 "An unfinished conversation is forgotten after this.")
+    code_attempts: int = _f(5, "int", "Wrong cheque codes allowed per sender in code_window.")
+    code_window: timedelta = _f(timedelta(hours=1), "duration", "Window for counting wrong codes.")
+    code_lockout: timedelta = _f(timedelta(hours=1), "duration",
+                                 "How long codes are not checked after too many wrong ones.")
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    telegram_ids: list[str] = _f([], "list", "Telegram user ids allowed to use staff commands.")
+    phones: list[str] = _f([], "list", "Phone numbers (E.164) allowed to use staff commands.")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = _f("127.0.0.1", "str", "Address the webhook server listens on.")
+    port: int = _f(8080, "int", "Port the webhook server listens on.")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str = _f("", "str", "Bot token from @BotFather. Put it in DIGICHEQUE_TELEGRAM_TOKEN.")
+    webhook_url: str = _f("", "str", "Public https URL of POST /telegram; empty: long polling.")
+    secret_token: str = _f("", "str", "Secret Telegram sends with each webhook call.")
+    api_base_url: str = _f("https://api.telegram.org/bot", "str",
+                           "Bot API base URL (for a local Bot API server).")
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str = _f("", "str", "Twilio account SID. Put it in DIGICHEQUE_TWILIO_ACCOUNT_SID.")
+    auth_token: str = _f("", "str", "Twilio auth token. Put it in DIGICHEQUE_TWILIO_AUTH_TOKEN.")
+    from_number: str = _f("", "str", "Our SMS number in E.164 form.")
+    public_base_url: str = _f("", "str",
+                              "Public base URL Twilio calls; signatures are checked against it.")
+    api_base_url: str = _f("", "str", "Twilio REST base URL override (tests only).")
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = _f("INFO", "log_level", "DEBUG, INFO, WARNING or ERROR.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    city: CitySettings = field(default_factory=CitySettings)
+    booking: BookingSettings = field(default_factory=BookingSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    conversation: ConversationSettings = field(default_factory=ConversationSettings)
+    staff: StaffSettings = field(default_factory=StaffSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    source: str = "built-in defaults"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.city.timezone)
+
+
+SECTIONS: dict[str, type] = {
+    f.name: f.default_factory  # type: ignore[misc]
+    for f in dataclasses.fields(Settings) if f.name != "source"
+}
+
+
+# ---------------------------------------------------------------------------- reading
+
+def _coerce(kind: str, value: Any, from_env: bool) -> Any:
+    """Turn a TOML (or environment string) value into the field's type or raise ValueError."""
+    if from_env and kind in ("list", "postcodes", "languages", "durations"):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"expected text, got {value!r}")
+        return value
+    if kind == "int":
+        if from_env:
+            try:
+                value = int(value)
+            except ValueError:
+                raise ValueError(f"expected a whole number, got {value!r}") from None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"expected a whole number of 0 or more, got {value!r}")
+        return value
+    if kind == "duration":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a duration in quotes such as \"90m\", got {value!r}")
+        return parse_duration(value)
+    if kind == "durations":
+        if not isinstance(value, list):
+            raise ValueError(f"expected a list of durations such as [\"1d\", \"2h\"], got {value!r}")
+        return [parse_duration(str(v)) for v in value]
+    if kind == "clock_range":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a time range such as \"21:00-08:00\", got {value!r}")
+        parse_clock_range(value)
+        return value
+    if kind == "timezone":
+        try:
+            ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"expected a time zone such as Europe/Brussels, got {value!r}") from None
+        return str(value)
+    if kind == "list":
+        if not isinstance(value, list):
+            raise ValueError(f"expected a list, got {value!r}")
+        return [str(v) for v in value]
+    if kind == "postcodes":
+        if not isinstance(value, list) or not all(re.fullmatch(r"\d{4}", str(v)) for v in value):
+            raise ValueError(f"expected a list of 4-digit postcodes such as [\"9100\"], got {value!r}")
+        return [str(v) for v in value]
+    if kind == "language":
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}, got {value!r}")
+        return value
+    if kind == "languages":
+        if (not isinstance(value, list) or not value
+                or not all(v in SUPPORTED_LANGUAGES for v in value)):
+            raise ValueError(f"expected a list drawn from {', '.join(SUPPORTED_LANGUAGES)}, "
+                             f"got {value!r}")
+        return list(value)
+    if kind == "log_level":
+        if str(value).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError(f"expected DEBUG, INFO, WARNING or ERROR, got {value!r}")
+        return str(value).upper()
+    raise AssertionError(f"unknown setting kind {kind}")  # a programming error, not input
+
+
+def _build_section(name: str, cls: type, raw: Mapping[str, Any], where: str,
+                   env: Mapping[str, str]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in fields:
+            raise ConfigError(f"{where}: unknown key [{name}] {key!r}; known keys: "
+                              f"{', '.join(sorted(fields))}")
+    values: dict[str, Any] = {}
+    for key, fld in fields.items():
+        env_name = f"{ENV_PREFIX}{name.upper()}_{key.upper()}"
+        try:
+            if env_name in env:
+                values[key] = _coerce(fld.metadata["kind"], env[env_name], from_env=True)
+            elif key in raw:
+                values[key] = _coerce(fld.metadata["kind"], raw[key], from_env=False)
+        except ValueError as exc:
+            origin = f"environment variable {env_name}" if env_name in env else \
+                f"{where}: [{name}] {key}"
+            raise ConfigError(f"{origin}: {exc}") from None
+    section = cls(**values)
+    if name == "city" and section.default_language not in section.languages:
+        raise ConfigError(f"{where}: [city] default_language: {section.default_language!r} "
+                          f"must be one of languages {section.languages}")
+    return section
+
+
+def _check_env(env: Mapping[str, str]) -> None:
+    """A misspelt variable for a known section is an error, not silently ignored."""
+    for name in env:
+        if not name.startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        section, _, key = rest.partition("_")
+        if section in SECTIONS:
+            known = {f.name for f in dataclasses.fields(SECTIONS[section])}
+            if key not in known:
+                raise ConfigError(f"environment variable {name}: unknown key [{section}] "
+                                  f"{key!r}; known keys: {', '.join(sorted(known))}")
+
+
+def load_settings(path: Path | str | None = None,
+                  env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings: the given file, else ./digicheque.toml if present, else defaults."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    where = "built-in defaults"
+    if path is None and DEFAULT_CONFIG_FILE.exists():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        path = Path(path)
+        where = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{where}: no such config file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    for name, value in raw.items():
+        if name not in SECTIONS:
+            raise ConfigError(f"{where}: unknown section [{name}]; known sections: "
+                              f"{', '.join(SECTIONS)}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: [{name}] must be a section (a table), got {value!r}")
+    _check_env(env)
+    sections = {name: _build_section(name, cls, raw.get(name, {}), where, env)
+                for name, cls in SECTIONS.items()}
+    return Settings(**sections, source=where)
