@@ -49,6 +49,12 @@ class App:
     def sessions(self) -> sessionmaker[Session]:
         return make_sessionmaker(self.engine())
 
+    def close(self) -> None:
+        """Give the database connections back when the command ends."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 pass_app = click.make_pass_decorator(App)
 
@@ -78,6 +84,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     for city staff and operators.
     """
     ctx.obj = App(config_path=config_path)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register() -> None:

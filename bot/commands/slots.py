@@ -1,0 +1,221 @@
+"""`digicheque slots`: cut a coach's weekly hours into visit slots, list, close, reopen."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+import click
+
+from bot.cli import App, pass_app, parse_moment
+from bot.commands.coaches import DAY, DAY_NAMES, booking_line, columns, day_bounds, get_coach, \
+    today, when
+from bot.config import format_duration, parse_duration
+from storage.schedule import ScheduleError, belgian_holidays, parse_weekly, plan_slots
+from storage.slots import close_slots, list_slots, reopen_slots, upsert_slots
+
+DEFAULT_GAP = timedelta(minutes=30)
+LIST_DAYS = 7
+
+
+class DurationParam(click.ParamType):
+    """A duration such as 90m, 1h30m or 45m."""
+
+    name = "DURATION"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        try:
+            return parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DURATION = DurationParam()
+
+
+def read_moment(value: str, app: App, option: str, end_of_day: bool = False) -> datetime:
+    """'2026-12-01T09:00' (local) as UTC; a bare date is the start of that day, or with
+    `end_of_day` the start of the next one (so --to 2026-12-24 includes the 24th)."""
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a date", param_hint=option) from None
+        if end_of_day:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=app.settings.tz).astimezone(timezone.utc)
+    try:
+        return parse_moment(text, app.settings)
+    except click.BadParameter as exc:
+        raise click.BadParameter(exc.message, param_hint=option) from None
+
+
+def _local(moment: datetime, app: App) -> str:
+    return f"{moment.astimezone(app.settings.tz):%Y-%m-%d %H:%M}"
+
+
+@click.group()
+def slots() -> None:
+    """Make, list and close the coaches' visit slots."""
+
+
+@slots.command("generate")
+@click.option("--coach", "coach_name", required=True, metavar="NAME", help="The coach.")
+@click.option("--from", "first", type=DAY, required=True, help="First day, e.g. 2026-12-01.")
+@click.option("--to", "last", type=DAY, required=True, help="Last day (included).")
+@click.option("--weekly", required=True, metavar="SPEC",
+              help="Weekly hours, local time, e.g. \"mon,thu 09:00-12:00; tue 13:00-16:30\". "
+                   "Days in English or Dutch (mon..sun, ma..zo, maandag...), ranges such as "
+                   "mon-fri; several windows per day allowed.")
+@click.option("--visit", type=DURATION, default=None,
+              help="Length of one visit, e.g. 90m. Default: [booking] visit_length.")
+@click.option("--gap", type=DURATION, default=format_duration(DEFAULT_GAP), show_default=True,
+              help="Travel time between two visits of the coach.")
+@click.option("--capacity", type=click.IntRange(1, 50), default=1, show_default=True,
+              help="Visits per slot (more than 1 for a group session).")
+@click.option("--include-holidays", is_flag=True,
+              help="Also make slots on Belgian public holidays (skipped by default).")
+@pass_app
+def generate_command(app: App, coach_name: str, first: date, last: date, weekly: str,
+                     visit: timedelta | None, gap: timedelta, capacity: int,
+                     include_holidays: bool) -> None:
+    """Cut the coach's weekly hours into visit slots from --from to --to.
+
+    Each slot fits wholly inside its window: with 09:00-12:00, 90m visits and a 30m gap
+    that is 09:00-10:30 only. Times stay local across daylight saving. Safe to run again:
+    slots that exist already are left as they are.
+    """
+    settings = app.settings
+    visit = visit or settings.booking.visit_length
+    try:
+        windows = parse_weekly(weekly)
+    except ScheduleError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--weekly'") from None
+    skip = {} if include_holidays else belgian_holidays(first, last)
+    try:
+        plan = plan_slots(windows, first, last, settings.tz, visit, gap, skip)
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from None
+    with app.sessions().begin() as session:
+        coach = get_coach(session, coach_name)
+        created, existed = upsert_slots(session, coach.id, plan.spans, capacity)
+    if plan.skipped:
+        days = ", ".join(f"{DAY_NAMES[day.weekday()]} {day} ({name})" for day, name in plan.skipped)
+        click.echo(f"Skipped {len(plan.skipped)} public holiday(s): {days}.")
+    if not plan.spans:
+        click.echo(f"No visit of {format_duration(visit)} fits the hours "
+                   f"{', '.join(str(w) for w in windows)} between {first} and {last}.")
+    click.echo(f"{coach.name}: created {created} slots, {existed} already existed "
+               f"({first} to {last}, visits of {format_duration(visit)}, "
+               f"gap {format_duration(gap)}).")
+
+
+@slots.command("list")
+@click.option("--date", "day", type=DAY, help="Only this day, e.g. 2026-12-01 or today.")
+@click.option("--from", "first", type=DAY, help="First day. Default: today.")
+@click.option("--to", "last", type=DAY,
+              help=f"Last day (included). Default: {LIST_DAYS - 1} days after --from.")
+@click.option("--coach", "coach_name", metavar="NAME", help="Only this coach's slots.")
+@click.option("--free", is_flag=True, help="Only slots a resident can still book.")
+@pass_app
+def list_command(app: App, day: date | None, first: date | None, last: date | None,
+                 coach_name: str | None, free: bool) -> None:
+    """Show slots in local time with coach, seats booked and whether closed."""
+    if day is not None and (first or last):
+        raise click.UsageError("give either --date or --from/--to, not both")
+    if day is not None:
+        first = last = day
+    first = first or today(app)
+    last = last or first + timedelta(days=LIST_DAYS - 1)
+    if last < first:
+        raise click.BadParameter(f"{last} is before --from {first}", param_hint="'--to'")
+    tz = app.settings.tz
+    start, end = day_bounds(first, last, tz)
+    with app.sessions()() as session:
+        coach_id = get_coach(session, coach_name, active_only=False).id if coach_name else None
+        found = list_slots(session, start, end, coach_id=coach_id, free_only=free)
+    period = f"{first}" if first == last else f"{first} to {last}"
+    if not found:
+        click.echo(f"No {'free ' if free else ''}slots {period}.")
+        return
+    rows = []
+    for slot in found:
+        if slot.closed_at is not None:
+            state = f"closed: {slot.closed_reason or '-'}"
+        elif not slot.coach.active:
+            state = "coach removed"
+        else:
+            state = "full" if slot.booked >= slot.capacity else "free"
+        rows.append([when(slot.starts_at, slot.ends_at, tz), slot.coach.name,
+                     f"{slot.booked}/{slot.capacity}", state])
+    click.echo(columns(["When", "Coach", "Booked", "State"], rows))
+    open_seats = sum(1 for s in found if s.closed_at is None and s.booked < s.capacity
+                     and s.coach.active)
+    click.echo(f"{len(found)} slots {period}, {open_seats} free.")
+
+
+def _period(app: App, start_text: str, end_text: str) -> tuple[datetime, datetime]:
+    start = read_moment(start_text, app, "'--from'")
+    end = read_moment(end_text, app, "'--to'", end_of_day=True)
+    if end <= start:
+        raise click.BadParameter(f"{end_text!r} is not after --from {start_text!r}",
+                                 param_hint="'--to'")
+    return start, end
+
+
+@slots.command("close")
+@click.option("--coach", "coach_name", required=True, metavar="NAME", help="The coach.")
+@click.option("--from", "start_text", required=True, metavar="DATETIME",
+              help="Start, local time: 2026-12-01T09:00 (a bare date: that day's start).")
+@click.option("--to", "end_text", required=True, metavar="DATETIME",
+              help="End, local time: 2026-12-01T12:00 (a bare date: that whole day).")
+@click.option("--reason", required=True, help="Why, e.g. 'ill'; kept with the slots.")
+@pass_app
+def close_command(app: App, coach_name: str, start_text: str, end_text: str,
+                  reason: str) -> None:
+    """Close the coach's slots in a period and list the booked visits that need moving.
+
+    Every slot overlapping the period is closed: residents are no longer offered it.
+    Booked visits stay booked until staff move or cancel them.
+    """
+    start, end = _period(app, start_text, end_text)
+    reason = reason.strip()
+    if not reason:
+        raise click.BadParameter("give a reason", param_hint="'--reason'")
+    tz = app.settings.tz
+    with app.sessions().begin() as session:
+        coach = get_coach(session, coach_name, active_only=False)
+        result = close_slots(session, coach.id, start, end, reason, app.clock())
+    period = f"{_local(start, app)} to {_local(end, app)}"
+    if result.closed + result.already_closed == 0:
+        click.echo(f"{coach.name} has no slots from {period}; nothing closed.")
+        return
+    click.echo(f"Closed {result.closed} slots of {coach.name} from {period} "
+               f"({result.already_closed} were already closed). Reason: {reason}")
+    if result.bookings:
+        click.echo(f"{len(result.bookings)} booked visit(s) need moving:")
+        for booking in result.bookings:
+            click.echo(f"  {booking_line(booking, tz)}")
+    else:
+        click.echo("No booked visits are affected.")
+
+
+@slots.command("reopen")
+@click.option("--coach", "coach_name", required=True, metavar="NAME", help="The coach.")
+@click.option("--from", "start_text", required=True, metavar="DATETIME",
+              help="Start, local time: 2026-12-01T09:00 (a bare date: that day's start).")
+@click.option("--to", "end_text", required=True, metavar="DATETIME",
+              help="End, local time: 2026-12-01T12:00 (a bare date: that whole day).")
+@pass_app
+def reopen_command(app: App, coach_name: str, start_text: str, end_text: str) -> None:
+    """Open again the coach's closed slots in a period (undoes `slots close`)."""
+    start, end = _period(app, start_text, end_text)
+    with app.sessions().begin() as session:
+        coach = get_coach(session, coach_name)
+        count = reopen_slots(session, coach.id, start, end)
+    click.echo(f"Reopened {count} slots of {coach.name} from {_local(start, app)} "
+               f"to {_local(end, app)}.")

@@ -1,0 +1,34 @@
+"""Building the conversation engine from the settings (the one place they meet)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings, parse_clock_range
+from conversations.engine import Engine
+from conversations.step import Rules
+from storage.clock import Clock
+
+
+def rules_from(settings: Settings) -> Rules:
+    city, booking, conv = settings.city, settings.booking, settings.conversation
+    return Rules(
+        tz=settings.tz, city_phone=city.phone, city_name=city.name,
+        postcodes=tuple(city.postcodes), languages=tuple(city.languages),
+        default_language=city.default_language, country=city.country,
+        visit_length=booking.visit_length, min_notice=booking.min_notice,
+        max_ahead=booking.max_ahead, change_deadline=booking.change_deadline,
+        choices_offered=booking.choices_offered, idle_after=conv.idle_after,
+        forget_after=conv.forget_after, code_attempts=conv.code_attempts,
+        code_window=conv.code_window, code_lockout=conv.code_lockout,
+        reminder_offsets=tuple(settings.reminders.offsets),
+        quiet_hours=parse_clock_range(settings.reminders.quiet_hours),
+    )
+
+
+def conversation_engine(settings: Settings, sessions: sessionmaker[Session], clock: Clock,
+                        on_outbox: Callable[[], None] | None = None,
+                        console_form: str = "sms") -> Engine:
+    return Engine(sessions, rules_from(settings), clock, on_outbox, console_form)

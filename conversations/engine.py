@@ -1,0 +1,237 @@
+"""One inbound message -> one transaction -> replies in the outbox (G1, G2, G3, G4).
+
+The engine is the only part of conversations/ that touches storage/: it records the
+provider id (a redelivery is a no-op), locks the resident, serves the flows' read
+interface, applies their effects, renders the replies into the outbox and commits.
+Nothing is sent here: the sender delivers what was committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from conversations import effects as fx
+from conversations import flows
+from conversations.incoming import Incoming, Kind
+from conversations.render import render
+from conversations.step import BookingView, ChequeView, Rules, Say, SlotView, Step, today
+from storage.bookings import (
+    BookingRefused,
+    ReminderPolicy,
+    active_booking,
+    book_visit,
+    cancel_visit,
+    move_visit,
+)
+from storage.cheques import cheque_state, find_cheque
+from storage.clock import Clock
+from storage.models import Booking, Conversation, Outbox, OutboxStatus, Priority, Resident, Slot
+from storage.residents import (
+    codes_locked,
+    count_wrong_code,
+    lock_resident,
+    record_inbound,
+    recent_wrong_codes,
+)
+from storage.slots import free_slots
+
+log = logging.getLogger(__name__)
+
+
+def _slot_view(slot: Slot) -> SlotView:
+    return SlotView(id=slot.id, starts_at=slot.starts_at, ends_at=slot.ends_at)
+
+
+class DbContext:
+    """The flows' read interface (step.Context), served inside the message's transaction."""
+
+    def __init__(self, session: Session, resident: Resident, rules: Rules, now: datetime,
+                 form: str):
+        self.session, self.resident, self.rules, self.now = session, resident, rules, now
+        self.channel, self.address = form, resident.address
+        self.language = resident.language
+        self.wrong_codes = recent_wrong_codes(resident, now, rules.code_window)
+        self.codes_locked = codes_locked(resident, now)
+        self._booking: Booking | None = None
+        self._booking_loaded = False
+
+    def find_cheque(self, code: str) -> ChequeView | None:
+        cheque = find_cheque(self.session, code)
+        if cheque is None:
+            return None
+        state = str(cheque_state(cheque, today(self)))
+        if state == "ok" and cheque.resident_id not in (None, self.resident.id):
+            state = "taken"
+        return ChequeView(cheque.id, state, cheque.visits - cheque.visits_used)
+
+    def free_slots(self, start: datetime, end: datetime, postcode: str | None,
+                   exclude: int | None = None) -> list[SlotView]:
+        return [_slot_view(s) for s in free_slots(self.session, start, end, postcode)
+                if s.id != exclude]
+
+    def slot(self, slot_id: int) -> SlotView | None:
+        slot = self.session.get(Slot, slot_id)
+        return _slot_view(slot) if slot is not None else None
+
+    def booking(self) -> BookingView | None:
+        if not self._booking_loaded:
+            self._booking = active_booking(self.session, self.resident.id, self.now)
+            self._booking_loaded = True
+        b = self._booking
+        if b is None:
+            return None
+        return BookingView(b.id, _slot_view(b.slot), b.postcode, b.street, b.phone, b.topic,
+                           b.topic_text, b.cheque_id)
+
+    def forget_booking(self) -> None:
+        self._booking_loaded = False
+
+
+@dataclass
+class Outcome:
+    """What handling one message did (for callers and tests)."""
+
+    duplicate: bool
+    resident_id: int | None = None
+    state: str | None = None
+    outbox_ids: tuple[int, ...] = ()
+
+
+class Engine:
+    def __init__(self, sessions: sessionmaker[Session], rules: Rules, clock: Clock,
+                 on_outbox: Callable[[], None] | None = None,
+                 console_form: str = "sms") -> None:
+        self.sessions, self.rules, self.clock = sessions, rules, clock
+        self.on_outbox = on_outbox
+        # How a channel shows messages; the console imitates SMS or Telegram.
+        self.forms = {"sms": "sms", "telegram": "telegram", "console": console_form}
+        self.reminders = ReminderPolicy(rules.reminder_offsets, rules.quiet_hours, rules.tz)
+
+    def handle(self, msg: Incoming) -> bool:
+        """Handle one message in one transaction; False when it was a redelivery."""
+        return not self.process(msg).duplicate
+
+    def process(self, msg: Incoming) -> Outcome:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            if not record_inbound(session, msg.channel, msg.provider_id, now):
+                return Outcome(duplicate=True)
+            language = msg.language_hint if msg.language_hint in self.rules.languages \
+                else self.rules.default_language
+            resident = lock_resident(session, msg.channel, msg.address, language, now)
+            conversation = session.get(Conversation, resident.id)
+            form = self.forms.get(resident.channel, resident.channel)
+            ctx = DbContext(session, resident, self.rules, now, form)
+            step = self._step(ctx, conversation, msg, now)
+            step = self._apply(ctx, step, now)
+            self._save(session, resident, conversation, step, now)
+            ids = self._write_outbox(session, resident, form, step.replies, now)
+        if ids and self.on_outbox is not None:
+            self.on_outbox()
+        return Outcome(duplicate=False, resident_id=resident.id, state=step.state,
+                       outbox_ids=ids)
+
+    def _step(self, ctx: DbContext, conversation: Conversation | None, msg: Incoming,
+              now: datetime) -> Step:
+        state: str | None = None
+        data: dict[str, Any] = {}
+        idle = None
+        if conversation is not None and (
+                conversation.expires_at is None or conversation.expires_at > now
+                or conversation.state == flows.State.STOPPED):
+            state, data = conversation.state, dict(conversation.data or {})
+            idle = now - conversation.updated_at
+        try:
+            return flows.step(ctx, state, data, msg.text, msg.kind, idle)
+        except Exception:  # the safety net: a bug must not leave a resident unanswered
+            log.exception("flow failed in state %s; answering with the question again", state)
+            current = flows.State(state) if state in flows.State.__members__.values() \
+                else flows.State.ASK_CODE
+            return Step((Say("time.not_understood"), Say("help")), current, data)
+
+    def _apply(self, ctx: DbContext, step: Step, now: datetime) -> Step:
+        """Make the step's effects true; a refused one is turned back into a new step."""
+        session, resident = ctx.session, ctx.resident
+        for effect in step.effects:
+            try:
+                if isinstance(effect, fx.WrongCodeEntered):
+                    count_wrong_code(resident, now, self.rules.code_attempts,
+                                     self.rules.code_window, self.rules.code_lockout)
+                elif isinstance(effect, fx.LanguageChosen):
+                    resident.language = effect.language
+                elif isinstance(effect, fx.OptedOut):
+                    resident.opted_out_at = now
+                elif isinstance(effect, fx.OptedIn):
+                    resident.opted_out_at = None
+                elif isinstance(effect, fx.VisitBooked):
+                    book_visit(session, resident_id=resident.id, cheque_id=effect.cheque_id,
+                               slot_id=effect.slot_id, postcode=effect.postcode,
+                               street=effect.street, phone=effect.phone, topic=effect.topic,
+                               topic_text=effect.topic_text, now=now, today=today(ctx),
+                               reminders=self.reminders)
+                elif isinstance(effect, fx.VisitMoved):
+                    booking = session.get(Booking, effect.booking_id)
+                    if booking is None:
+                        raise BookingRefused("booking_changed")
+                    move_visit(session, booking, effect.slot_id, now, self.reminders)
+                elif isinstance(effect, fx.VisitCancelled):
+                    booking = session.get(Booking, effect.booking_id)
+                    if booking is None:
+                        raise BookingRefused("booking_changed")
+                    cancel_visit(session, booking, now)
+            except BookingRefused as refused:
+                ctx.forget_booking()
+                log.info("effect %s refused: %s", type(effect).__name__, refused.reason)
+                prior = getattr(effect, "slot_id", None)
+                return flows.after_failure(ctx, fx.EffectFailed(effect, refused.reason),
+                                           _data_before(step, effect, prior))
+        ctx.forget_booking()
+        return step
+
+    def _save(self, session: Session, resident: Resident, conversation: Conversation | None,
+              step: Step, now: datetime) -> None:
+        expires = now + self.rules.forget_after
+        if conversation is None:
+            session.add(Conversation(resident_id=resident.id, state=str(step.state),
+                                     data=step.data, updated_at=now, expires_at=expires))
+        else:
+            conversation.state, conversation.data = str(step.state), step.data
+            conversation.updated_at, conversation.expires_at = now, expires
+
+    def _write_outbox(self, session: Session, resident: Resident, form: str,
+                      replies: tuple[Say, ...], now: datetime) -> tuple[int, ...]:
+        rendered = render(replies, resident.language, form, self.rules.tz,
+                          {"phone": self.rules.city_phone, "city": self.rules.city_name})
+        rows = [Outbox(resident_id=resident.id, channel=resident.channel,
+                       address=resident.address, body=r.body,
+                       choices=list(r.choices) or None, priority=Priority.REPLY,
+                       status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
+                       created_at=now) for r in rendered]
+        session.add_all(rows)
+        session.flush()
+        return tuple(row.id for row in rows)
+
+
+def _data_before(step: Step, effect: object, slot_id: int | None) -> dict[str, Any]:
+    """The data the flow had when it asked for the refused effect (to offer alternatives)."""
+    if isinstance(effect, fx.VisitBooked):
+        return {"cheque_id": effect.cheque_id, "postcode": effect.postcode,
+                "street": effect.street, "phone": effect.phone, "topic": effect.topic,
+                "topic_text": effect.topic_text, "slot_id": slot_id, "mode": "book"}
+    if isinstance(effect, fx.VisitMoved):
+        return {"mode": "move", "slot_id": slot_id}
+    return dict(step.data)
+
+
+def pending_for(session: Session, resident_id: int) -> list[Outbox]:
+    """A resident's unsent messages, oldest first (the console channel delivers these)."""
+    return list(session.scalars(
+        select(Outbox).where(Outbox.resident_id == resident_id,
+                             Outbox.status == OutboxStatus.PENDING).order_by(Outbox.id)))

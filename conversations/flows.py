@@ -1,0 +1,728 @@
+"""The resident's conversation as a table of states (drawn in flows.mmd beside this file).
+
+Every handler is pure: `(ctx, text, data) -> Step`. The global words (help, menu, stop,
+start, a person, a language) are handled once, before any state, in `step()`. Every
+reply ends with the question the resident can answer, so no state is a dead end (G7).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import phonenumbers
+
+from conversations import effects as fx
+from conversations.incoming import Kind
+from conversations.messages import label_variants
+from conversations.step import BookingView, Context, Say, SlotView, Step, today
+from conversations.understand import (
+    Choice,
+    Global,
+    When,
+    rank_slots,
+    read_choice,
+    read_global,
+    read_when,
+    read_yes_no,
+)
+from storage.codes import CodeError, CodeProblem, looks_like_code, normalise
+
+MAX_TEXT = 1000          # longer input is cut before reading: nothing we ask needs more
+MAX_STREET = 120
+
+
+class State(StrEnum):
+    ASK_CODE = "ask_code"
+    ASK_POSTCODE = "ask_postcode"
+    ASK_STREET = "ask_street"
+    ASK_PHONE = "ask_phone"
+    ASK_TOPIC = "ask_topic"
+    ASK_TOPIC_TEXT = "ask_topic_text"
+    ASK_TIME = "ask_time"
+    CONFIRM = "confirm"
+    MENU = "menu"
+    CONFIRM_CANCEL = "confirm_cancel"
+    CONFIRM_STOP = "confirm_stop"
+    RESUME = "resume"
+    STOPPED = "stopped"
+
+
+# States in the middle of a booking: after a long silence we first recall where we were.
+MID_BOOKING = {State.ASK_POSTCODE, State.ASK_STREET, State.ASK_PHONE, State.ASK_TOPIC,
+               State.ASK_TOPIC_TEXT, State.ASK_TIME, State.CONFIRM}
+
+TOPICS = ("smartphone", "computer", "itsme", "banking", "email", "government", "other")
+TOPIC_KEYWORDS = {
+    "smartphone": ("smartphone", "gsm", "telefoon", "tablet", "ipad", "iphone", "android",
+                   "whatsapp", "phone", "portable", "tablette", "telephone"),
+    "computer": ("computer", "laptop", "pc", "ordinateur", "windows", "printer"),
+    "itsme": ("itsme", "its me", "eid", "identiteitskaart", "kaartlezer"),
+    "banking": ("bank", "banking", "banque", "bancontact", "payconiq", "kbc", "belfius",
+                "argenta", "bnp", "ing", "overschrijving", "virement"),
+    "email": ("email", "e-mail", "mail", "gmail", "hotmail", "outlook", "courriel"),
+    "government": ("overheid", "mycitizen", "mijn burgerprofiel", "burgerprofiel", "myminfin",
+                   "tax-on-web", "taxonweb", "belastingen", "gouvernement", "impots",
+                   "government", "mutualiteit", "ziekenfonds", "csam", "mijngezondheid"),
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    ask: Callable[[Context, dict[str, Any]], tuple[Say, ...]]   # the state's question
+    handle: Callable[[Context, str, dict[str, Any]], Step]      # an answer to it
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def _choices(options: tuple[tuple[str, str, dict[str, Any]], ...]) -> list[Choice]:
+    """Options as understand.Choice: accepted by number, or by label in any language."""
+    return [Choice(value=value, labels=label_variants(key, params))
+            for value, key, params in options]
+
+
+def _pick(text: str, options: tuple[tuple[str, str, dict[str, Any]], ...]) -> str | None:
+    return read_choice(text, _choices(options))
+
+
+def _yes_no_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    return (("yes", "option.yes", {}), ("no", "option.no", {}))
+
+
+# ---------------------------------------------------------------------- the code
+
+def ask_code(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("code.ask"),)
+
+
+def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """A cheque code, read forgivingly; each kind of wrong code gets its own answer."""
+    if ctx.codes_locked:
+        return Step((Say("code.locked", {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
+    try:
+        code = normalise(text)
+    except CodeError as error:
+        if error.problem is CodeProblem.CHECK_FAILED:
+            return _wrong_code(ctx, "code.typo")
+        if looks_like_code(text) or re.search(r"\d", text) and len(text.strip()) >= 6:
+            return _wrong_code(ctx, "code.malformed")
+        return Step((Say("code.not_a_code"),), State.ASK_CODE, {})
+    cheque = ctx.find_cheque(code)
+    if cheque is None:
+        return _wrong_code(ctx, "code.unknown")
+    if cheque.state != "ok":
+        key = {"used": "code.used", "void": "code.void", "expired": "code.expired",
+               "taken": "code.used"}[cheque.state]
+        if cheque.state == "used" and ctx.booking() is not None:
+            return _menu(ctx)
+        return Step((Say(key, {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
+    new_data = {"cheque_id": cheque.id}
+    return Step((Say("code.accepted"), *ask_postcode(ctx, new_data)), State.ASK_POSTCODE,
+                new_data)
+
+
+def _wrong_code(ctx: Context, key: str) -> Step:
+    if ctx.wrong_codes + 1 >= ctx.rules.code_attempts:
+        return Step((Say("code.locked", {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {},
+                    (fx.WrongCodeEntered(),))
+    return Step((Say(key),), State.ASK_CODE, {}, (fx.WrongCodeEntered(),))
+
+
+# ---------------------------------------------------------------------- what the coach needs
+
+_POSTCODE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def ask_postcode(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("postcode.ask"),)
+
+
+def on_postcode(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """A postcode; when the whole address comes at once, the street is kept too."""
+    match = _POSTCODE.search(text)
+    if match is None:
+        return Step((Say("postcode.invalid"),), State.ASK_POSTCODE, data)
+    postcode = match.group(1)
+    if postcode not in ctx.rules.postcodes:
+        return Step((Say("postcode.outside", {"postcode": postcode,
+                                              "phone": ctx.rules.city_phone}),),
+                    State.ASK_POSTCODE, data)
+    data = {**data, "postcode": postcode}
+    rest = (text[:match.start()] + " " + text[match.end():]).strip(" ,.;-")
+    rest = re.sub(r"\s+", " ", rest)
+    for town in ("sint-niklaas", "sint niklaas", "belsele", "sinaai", "nieuwkerken"):
+        rest = re.sub(re.escape(town), "", rest, flags=re.IGNORECASE).strip(" ,.;-")
+    if _street_ok(rest):
+        return _after_street(ctx, {**data, "street": rest[:MAX_STREET]})
+    return Step(ask_street(ctx, data), State.ASK_STREET, data)
+
+
+def ask_street(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("street.ask"),)
+
+
+def _street_ok(text: str) -> bool:
+    return bool(re.search(r"[^\W\d_]{2,}", text)) and bool(re.search(r"\d", text))
+
+
+def on_street(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """Street and house number, both needed to find the door."""
+    street = re.sub(r"\s+", " ", text).strip(" ,.;")
+    if len(street) > MAX_STREET:
+        return Step((Say("street.too_long"),), State.ASK_STREET, data)
+    if not re.search(r"[^\W\d_]{2,}", street):
+        return Step((Say("street.invalid"),), State.ASK_STREET, data)
+    if not re.search(r"\d", street):
+        return Step((Say("street.number_missing"),), State.ASK_STREET, data)
+    return _after_street(ctx, {**data, "street": street})
+
+
+def _after_street(ctx: Context, data: dict[str, Any]) -> Step:
+    if data.get("changing"):
+        return _to_confirm(ctx, data, data["slot_id"]) if data.get("slot_id") else \
+            _offer_first(ctx, data)
+    return Step(ask_phone(ctx, data), State.ASK_PHONE, data)
+
+
+def ask_phone(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    if ctx.channel == "sms":  # the text itself says "reply 1 for this number"
+        return (Say("phone.ask_sms", {"last": ctx.address[-3:]}),)
+    return (Say("phone.ask"),)
+
+
+def on_phone(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """A number the coach can call; an SMS resident may keep the number they write from."""
+    if ctx.channel == "sms" and (_pick(text, (("own", "option.own_number", {}),)) == "own"
+                                 or read_yes_no(text)):
+        phone = ctx.address
+    else:
+        phone = read_phone(text, ctx.rules.country)
+        if phone is None:
+            return Step((Say("phone.invalid"), *ask_phone(ctx, data)), State.ASK_PHONE, data)
+    data = {**data, "phone": phone}
+    return Step(ask_topic(ctx, data), State.ASK_TOPIC, data)
+
+
+def read_phone(text: str, region: str) -> str | None:
+    """A Belgian (or international) number in E.164 form, or None."""
+    cleaned = re.sub(r"[^\d+]", "", text)
+    if not 8 <= len(cleaned) <= 16:
+        return None
+    try:
+        number = phonenumbers.parse(cleaned, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _topic_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    return tuple((t, f"topic.{t}", {}) for t in TOPICS)
+
+
+def ask_topic(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("topic.ask", {}, _topic_options()),)
+
+
+def on_topic(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """What help is wanted: a number, a label, or a word such as 'itsme' or 'gsm'."""
+    topic = _pick(text, _topic_options())
+    if topic is None:
+        folded = _fold(text)
+        words = set(re.findall(r"[\w-]+", folded))
+        for candidate, keywords in TOPIC_KEYWORDS.items():
+            if any((k in words) if " " not in k else (k in folded) for k in keywords):
+                topic = candidate
+                break
+    if topic is None:
+        return Step((Say("topic.invalid"), *ask_topic(ctx, data)), State.ASK_TOPIC, data)
+    if topic == "other":
+        data = {**data, "topic": "other"}
+        return Step((Say("topic.ask_text"),), State.ASK_TOPIC_TEXT, data)
+    return _after_topic(ctx, {**data, "topic": topic, "topic_text": None})
+
+
+def on_topic_text(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """In the resident's own words; kept short for the coach's agenda."""
+    words = re.sub(r"\s+", " ", text).strip()
+    if len(words) < 2:
+        return Step((Say("topic.ask_text"),), State.ASK_TOPIC_TEXT, data)
+    return _after_topic(ctx, {**data, "topic_text": words[:200]})
+
+
+def _after_topic(ctx: Context, data: dict[str, Any]) -> Step:
+    if data.get("changing") and data.get("slot_id"):
+        return _to_confirm(ctx, data, data["slot_id"])
+    return _offer_first(ctx, data)
+
+
+# ---------------------------------------------------------------------- choosing a time
+
+def _window(ctx: Context) -> tuple[datetime, datetime]:
+    return ctx.now + ctx.rules.min_notice, ctx.now + ctx.rules.max_ahead
+
+
+def _postcode_for(ctx: Context, data: dict[str, Any]) -> str | None:
+    if data.get("postcode"):
+        return str(data["postcode"])
+    booking = ctx.booking()
+    return booking.postcode if booking else None
+
+
+def _exclude(ctx: Context, data: dict[str, Any]) -> int | None:
+    booking = ctx.booking() if data.get("mode") == "move" else None
+    return booking.slot.id if booking else None
+
+
+def _free(ctx: Context, data: dict[str, Any], after: datetime | None = None) -> list[SlotView]:
+    start, end = _window(ctx)
+    if after is not None:
+        start = max(start, after)
+    return ctx.free_slots(start, end, _postcode_for(ctx, data), _exclude(ctx, data))
+
+
+def _time_options(slots: list[SlotView]) -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    slot_options = tuple((str(s.id), "option.slot", {"start": s.starts_at, "end": s.ends_at})
+                         for s in slots)
+    return slot_options + (("other", "option.other_day", {}),)
+
+
+def _offer(ctx: Context, data: dict[str, Any], slots: list[SlotView], intro: str) -> Step:
+    if not slots:
+        return Step((Say("time.none", {"phone": ctx.rules.city_phone},
+                         (("menu", "option.menu", {}),)),), State.ASK_TIME,
+                    {**data, "offers": []})
+    data = {**data, "offers": [s.id for s in slots]}
+    return Step((Say(intro, {}, _time_options(slots)),), State.ASK_TIME, data)
+
+
+def _offer_first(ctx: Context, data: dict[str, Any]) -> Step:
+    return _offer(ctx, data, _free(ctx, data)[:ctx.rules.choices_offered], "time.offer")
+
+
+def ask_time(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return _offer_first(ctx, data).replies
+
+
+def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """A numbered slot, 'another day', or a time in the resident's own words."""
+    offers = [ctx.slot(i) for i in data.get("offers", [])]
+    offered = [s for s in offers if s is not None]
+    choice = _pick(text, _time_options(offered))
+    if choice == "other":
+        last = max((s.starts_at for s in offered), default=None)
+        after = _next_day_start(ctx, last) if last else None
+        later = _free(ctx, data, after)[:ctx.rules.choices_offered]
+        return _offer(ctx, data, later or _free(ctx, data)[:ctx.rules.choices_offered],
+                      "time.offer_later" if later else "time.offer_wrap")
+    if choice is not None:
+        return _to_confirm(ctx, data, int(choice))
+    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
+    if when is None:
+        return Step((Say("time.not_understood"), *_offer(ctx, data, offered, "time.offer")
+                     .replies), State.ASK_TIME, data)
+    return _offer_for(ctx, data, when)
+
+
+def _next_day_start(ctx: Context, moment: datetime) -> datetime:
+    local = moment.astimezone(ctx.rules.tz)
+    return datetime.combine(local.date() + timedelta(days=1), datetime.min.time(),
+                            tzinfo=ctx.rules.tz)
+
+
+def _offer_for(ctx: Context, data: dict[str, Any], when: When) -> Step:
+    """Map what was asked to the nearest free slots; an exact fit goes to confirmation."""
+    free = _free(ctx, data)
+    ranked_ids = rank_slots(when, [(s.id, s.starts_at) for s in free], ctx.rules.tz,
+                            ctx.rules.choices_offered)
+    by_id = {s.id: s for s in free}
+    ranked = [by_id[i] for i in ranked_ids]
+    if ranked and _fits(ctx, when, ranked[0]):
+        return _to_confirm(ctx, data, ranked[0].id)
+    return _offer(ctx, data, ranked, "time.offer_nearest")
+
+
+def _fits(ctx: Context, when: When, slot: SlotView) -> bool:
+    """True when the slot is what the resident asked for, not just the nearest thing."""
+    local = slot.starts_at.astimezone(ctx.rules.tz)
+    if when.asap:
+        return False  # 'as soon as possible' still deserves a choice of a few times
+    if when.days is not None and local.date() not in when.days:
+        return False
+    if when.exact is not None:
+        return local.time() == when.exact
+    if when.start is not None and local.time() < when.start:
+        return False
+    if when.end is not None and local.time() >= when.end:  # end is exclusive
+        return False
+    return when.days is not None and len(when.days) == 1 or when.start is not None
+
+
+def _to_confirm(ctx: Context, data: dict[str, Any], slot_id: int) -> Step:
+    data = {**data, "slot_id": slot_id}
+    data.pop("changing", None)
+    return Step(ask_confirm(ctx, data), State.CONFIRM, data)
+
+
+def _confirm_options(mode: str) -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    options = (("yes", "option.yes_book", {}), ("time", "option.other_time", {}))
+    if mode != "move":
+        options += (("details", "option.change_details", {}),)
+    return options
+
+
+def ask_confirm(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    slot = ctx.slot(int(data["slot_id"]))
+    if slot is None:
+        return _offer_first(ctx, data).replies
+    if data.get("mode") == "move":
+        return (Say("confirm.move", {"start": slot.starts_at, "end": slot.ends_at},
+                    _confirm_options("move")),)
+    return (Say("confirm.book", {"start": slot.starts_at, "end": slot.ends_at,
+                                 "street": data.get("street", ""),
+                                 "postcode": data.get("postcode", ""),
+                                 "topic": data.get("topic", "other")},
+                _confirm_options("book")),)
+
+
+def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """1 = book it; 2 = another time; 3 = change the address, phone or topic."""
+    mode = data.get("mode", "book")
+    choice = _pick(text, _confirm_options(mode))
+    if choice is None:
+        yes = read_yes_no(text)
+        choice = "yes" if yes else "time" if yes is False else None
+    if choice == "time":
+        return _offer_first(ctx, data)
+    if choice == "details":
+        data = {**data, "changing": True}
+        return Step(ask_postcode(ctx, data), State.ASK_POSTCODE, data)
+    if choice != "yes":
+        return Step((Say("confirm.not_understood"), *ask_confirm(ctx, data)), State.CONFIRM,
+                    data)
+    slot = ctx.slot(int(data["slot_id"]))
+    if slot is None or slot.starts_at < ctx.now + ctx.rules.min_notice:
+        return _offer(ctx, data, _free(ctx, data)[:ctx.rules.choices_offered], "time.gone")
+    if mode == "move":
+        booking = ctx.booking()
+        if booking is None:
+            return _start_over(ctx)
+        return Step((Say("moved", _visit_params(slot, booking)),), State.MENU, {},
+                    (fx.VisitMoved(booking.id, slot.id),))
+    effect = fx.VisitBooked(cheque_id=int(data["cheque_id"]), slot_id=slot.id,
+                            postcode=str(data["postcode"]), street=str(data["street"]),
+                            phone=str(data["phone"]), topic=str(data["topic"]),
+                            topic_text=data.get("topic_text"))
+    return Step((Say("booked", {"start": slot.starts_at, "end": slot.ends_at,
+                                "street": effect.street}),
+                 Say("booked.prepare")), State.MENU, {}, (effect,))
+
+
+def after_failure(ctx: Context, failed: fx.EffectFailed, data: dict[str, Any]) -> Step:
+    """An effect the database refused: say sorry and offer what is still possible."""
+    if failed.reason == "cheque_unavailable":
+        return Step((Say("code.used", {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
+    if failed.reason == "booking_changed":
+        return _menu(ctx)
+    # slot_taken: someone was faster; offer the nearest alternatives to the lost slot
+    lost = ctx.slot(int(data["slot_id"])) if data.get("slot_id") else None
+    free = _free(ctx, data)
+    if lost is not None:
+        free.sort(key=lambda s: abs((s.starts_at - lost.starts_at).total_seconds()))
+    return _offer(ctx, data, sorted(free[:ctx.rules.choices_offered],
+                                    key=lambda s: s.starts_at), "time.taken")
+
+
+# ---------------------------------------------------------------------- managing a visit
+
+def _menu_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    return (("see", "option.see", {}), ("move", "option.move", {}),
+            ("cancel", "option.cancel", {}), ("person", "option.person", {}))
+
+
+def _visit_params(slot: SlotView, booking: BookingView) -> dict[str, Any]:
+    return {"start": slot.starts_at, "end": slot.ends_at, "street": booking.street,
+            "postcode": booking.postcode, "topic": booking.topic}
+
+
+def ask_menu(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    booking = ctx.booking()
+    if booking is None:
+        return ask_code(ctx, data)
+    return (Say("menu", {"start": booking.slot.starts_at}, _menu_options()),)
+
+
+def _menu(ctx: Context) -> Step:
+    if ctx.booking() is None:
+        return _start_over(ctx)
+    return Step(ask_menu(ctx, {}), State.MENU, {})
+
+
+def _start_over(ctx: Context) -> Step:
+    return Step(ask_code(ctx, {}), State.ASK_CODE, {})
+
+
+def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """1 see my visit, 2 move it, 3 cancel it, 4 talk to a person."""
+    booking = ctx.booking()
+    if booking is None:
+        # The visit is over or was cancelled by staff: a code starts a new booking.
+        if looks_like_code(text):
+            return on_code(ctx, text, {})
+        return Step((Say("menu.no_visit"), *ask_code(ctx, {})), State.ASK_CODE, {})
+    choice = _pick(text, _menu_options())
+    if choice == "see":
+        return Step((Say("visit", _visit_params(booking.slot, booking)),
+                     *ask_menu(ctx, data)), State.MENU, {})
+    if choice == "person":
+        return Step((Say("person", {"phone": ctx.rules.city_phone}), *ask_menu(ctx, data)),
+                    State.MENU, {})
+    if choice in ("move", "cancel"):
+        if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
+            return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
+                         *ask_menu(ctx, data)), State.MENU, {})
+        if choice == "move":
+            return _offer_first(ctx, {"mode": "move"})
+        return Step(ask_cancel(ctx, {}), State.CONFIRM_CANCEL, {})
+    if looks_like_code(text):
+        return on_code(ctx, text, {})
+    return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
+
+
+def _cancel_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    return (("yes", "option.yes_cancel", {}), ("no", "option.no_keep", {}))
+
+
+def ask_cancel(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    booking = ctx.booking()
+    if booking is None:
+        return ask_code(ctx, data)
+    return (Say("cancel.ask", {"start": booking.slot.starts_at}, _cancel_options()),)
+
+
+def on_cancel(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """Cancelling is confirmed first; the cheque's visit comes back."""
+    booking = ctx.booking()
+    if booking is None:
+        return _start_over(ctx)
+    choice = _pick(text, _cancel_options())
+    if choice is None:
+        yes = read_yes_no(text)
+        choice = None if yes is None else "yes" if yes else "no"
+    if choice == "yes":
+        if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
+            return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
+                         *ask_menu(ctx, {})), State.MENU, {})
+        return Step((Say("cancelled"),), State.ASK_CODE, {},
+                    (fx.VisitCancelled(booking.id),))
+    if choice == "no":
+        return Step((Say("cancel.kept"), *ask_menu(ctx, {})), State.MENU, {})
+    return Step((Say("confirm.not_understood"), *ask_cancel(ctx, data)), State.CONFIRM_CANCEL,
+                data)
+
+
+# ---------------------------------------------------------------------- stop, resume
+
+def ask_stop(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("stop.ask", {}, (("yes", "option.yes_stop", {}), ("no", "option.no_go_on", {}))),)
+
+
+def on_stop(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """Opting out is confirmed, and says how to come back."""
+    choice = _pick(text, (("yes", "option.yes_stop", {}), ("no", "option.no_go_on", {})))
+    if choice is None:
+        yes = read_yes_no(text)
+        choice = None if yes is None else "yes" if yes else "no"
+    back = State(data.get("return_to", State.ASK_CODE))
+    back_data = data.get("return_data", {})
+    if choice == "yes":
+        return Step((Say("stop.done"),), State.STOPPED, {"return_to": back,
+                                                        "return_data": back_data},
+                    (fx.OptedOut(),))
+    if choice == "no":
+        return Step(FLOW[back].ask(ctx, back_data), back, back_data)
+    return Step((Say("confirm.not_understood"), *ask_stop(ctx, data)), State.CONFIRM_STOP, data)
+
+
+def ask_stopped(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("stopped"),)
+
+
+def on_stopped(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    return Step((Say("stopped"),), State.STOPPED, data)
+
+
+def _resume_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    return (("on", "option.go_on", {}), ("again", "option.start_again", {}))
+
+
+def ask_resume(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    where = data.get("return_to", State.ASK_CODE)
+    return (Say("resume", {"where": f"where.{where}"}, _resume_options()),)
+
+
+def on_resume(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """1 go on where we were, 2 start again."""
+    choice = _pick(text, _resume_options())
+    if choice is None:
+        yes = read_yes_no(text)
+        choice = None if yes is None else "on" if yes else "again"
+    back = State(data.get("return_to", State.ASK_CODE))
+    back_data = dict(data.get("return_data", {}))
+    if choice == "on":
+        if back == State.ASK_TIME or back == State.CONFIRM and not _slot_still_free(
+                ctx, back_data):
+            return _offer_first(ctx, back_data)
+        return Step(FLOW[back].ask(ctx, back_data), back, back_data)
+    if choice == "again":
+        return _start_over(ctx)
+    return Step((Say("confirm.not_understood"), *ask_resume(ctx, data)), State.RESUME, data)
+
+
+def _slot_still_free(ctx: Context, data: dict[str, Any]) -> bool:
+    slot = ctx.slot(int(data["slot_id"])) if data.get("slot_id") else None
+    return slot is not None and any(s.id == slot.id for s in _free(ctx, data))
+
+
+FLOW: dict[State, Node] = {
+    State.ASK_CODE: Node(ask_code, on_code),
+    State.ASK_POSTCODE: Node(ask_postcode, on_postcode),
+    State.ASK_STREET: Node(ask_street, on_street),
+    State.ASK_PHONE: Node(ask_phone, on_phone),
+    State.ASK_TOPIC: Node(ask_topic, on_topic),
+    State.ASK_TOPIC_TEXT: Node(lambda ctx, data: (Say("topic.ask_text"),), on_topic_text),
+    State.ASK_TIME: Node(ask_time, on_time),
+    State.CONFIRM: Node(ask_confirm, on_confirm),
+    State.MENU: Node(ask_menu, on_menu),
+    State.CONFIRM_CANCEL: Node(ask_cancel, on_cancel),
+    State.CONFIRM_STOP: Node(ask_stop, on_stop),
+    State.RESUME: Node(ask_resume, on_resume),
+    State.STOPPED: Node(ask_stopped, on_stopped),
+}
+
+
+# ---------------------------------------------------------------------- the entry point
+
+_LANGUAGE_OF = {Global.LANG_NL: "nl", Global.LANG_FR: "fr", Global.LANG_EN: "en"}
+_KIND_KEYS = {Kind.STICKER: "input.sticker", Kind.PHOTO: "input.photo",
+              Kind.VOICE: "input.voice", Kind.LOCATION: "input.location",
+              Kind.OTHER: "input.other"}
+
+
+def first_state(ctx: Context) -> State:
+    return State.MENU if ctx.booking() is not None else State.ASK_CODE
+
+
+def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind: Kind,
+         idle: timedelta | None) -> Step:
+    """One message in, one Step out. `state` None means a first contact.
+
+    `idle` is how long the resident was silent (None for a first contact). Never raises
+    on any input: a message we cannot read gets a kind answer and the current question.
+    """
+    text = text[:MAX_TEXT].replace("\x00", "")
+    known = State(state) if state in State.__members__.values() else None
+    if kind is Kind.GROUP:
+        return Step((Say("input.group"),), known or State.ASK_CODE, data)
+    current = known or first_state(ctx)
+    if known is None:
+        data = {}
+
+    if known == State.STOPPED:
+        if read_global(text) is Global.START:
+            back = State(data.get("return_to", first_state(ctx)))
+            back_data = data.get("return_data", {})
+            return Step((Say("start.again"), *FLOW[back].ask(ctx, back_data)), back, back_data,
+                        (fx.OptedIn(),))
+        return on_stopped(ctx, text, data)
+
+    if kind is not Kind.TEXT:
+        return Step((Say(_KIND_KEYS.get(kind, "input.other")), *FLOW[current].ask(ctx, data)),
+                    current, data)
+
+    stripped = text.strip()
+    deep_link = re.match(r"^/start\s+(\S.*)$", stripped, flags=re.IGNORECASE)
+    if deep_link:  # t.me/<bot>?start=CODE: the code arrives as '/start CODE'
+        stripped = deep_link.group(1)
+        if current != State.MENU:
+            return _with_welcome(known, on_code(ctx, stripped, {}))
+
+    word = read_global(stripped)
+    if word is not None:
+        return _global(ctx, word, current, data, first=known is None)
+
+    if not stripped:
+        return Step((Say("input.empty"), *FLOW[current].ask(ctx, data)), current, data)
+
+    if known is None:
+        if current == State.ASK_CODE and not looks_like_code(stripped):
+            return Step((Say("welcome"), *ask_code(ctx, data)), State.ASK_CODE, {})
+        return _with_welcome(None, FLOW[current].handle(ctx, stripped, data))
+
+    if idle is not None and idle >= ctx.rules.idle_after and known in MID_BOOKING:
+        if not _answers(ctx, known, stripped, data):
+            resume = {"return_to": known, "return_data": data}
+            return Step(ask_resume(ctx, resume), State.RESUME, resume)
+
+    return FLOW[current].handle(ctx, stripped, data)
+
+
+def _answers(ctx: Context, state: State, text: str, data: dict[str, Any]) -> bool:
+    """After a long silence, an answer that clearly fits the question is taken as it is."""
+    if state == State.ASK_POSTCODE:
+        return bool(_POSTCODE.search(text))
+    if state == State.ASK_STREET:
+        return _street_ok(text)
+    if state == State.ASK_PHONE:
+        return read_phone(text, ctx.rules.country) is not None
+    if state == State.ASK_TOPIC:
+        return _pick(text, _topic_options()) is not None
+    return False  # times and confirmations go stale: ask again rather than guess
+
+
+def _with_welcome(known: State | None, step_: Step) -> Step:
+    if known is not None:
+        return step_
+    return Step((Say("welcome"), *step_.replies), step_.state, step_.data, step_.effects)
+
+
+def _global(ctx: Context, word: Global, current: State, data: dict[str, Any],
+            first: bool) -> Step:
+    """The words every state understands (G7), declared once."""
+    if word in _LANGUAGE_OF:
+        language = _LANGUAGE_OF[word]
+        if language not in ctx.rules.languages:
+            return Step((Say("language.unavailable"), *FLOW[current].ask(ctx, data)), current,
+                        data)
+        return Step((Say("language.changed", {"_language": language}),
+                     *_in_language(FLOW[current].ask(ctx, data), language)), current, data,
+                    (fx.LanguageChosen(language),))
+    if word is Global.HELP:
+        return Step((Say("help", {"phone": ctx.rules.city_phone}),
+                     *FLOW[current].ask(ctx, data)), current, data)
+    if word is Global.PERSON:
+        return Step((Say("person", {"phone": ctx.rules.city_phone}),
+                     *FLOW[current].ask(ctx, data)), current, data)
+    if word is Global.MENU:
+        return _menu(ctx)
+    if word is Global.STOP:
+        stop_data = {"return_to": current, "return_data": data}
+        return Step(ask_stop(ctx, stop_data), State.CONFIRM_STOP, stop_data)
+    # START (or /start) while not stopped: a friendly (re)opening of where we are.
+    if first:
+        return Step((Say("welcome"), *FLOW[current].ask(ctx, data)), current, data)
+    return Step(FLOW[current].ask(ctx, data), current, data)
+
+
+def _in_language(replies: tuple[Say, ...], language: str) -> tuple[Say, ...]:
+    """Replies rendered in a language the resident just chose (before the effect lands)."""
+    return tuple(Say(r.key, {**r.params, "_language": language}, r.options) for r in replies)

@@ -1,0 +1,32 @@
+"""The neutral message every channel adapter hands to the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    STICKER = "sticker"
+    PHOTO = "photo"
+    VOICE = "voice"        # voice notes and audio
+    LOCATION = "location"
+    OTHER = "other"        # documents, contacts, polls, anything we cannot read
+    GROUP = "group"        # a message in a group chat: we only talk privately
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a resident, as any channel sees it.
+
+    provider_id is unique per channel (Telegram update_id, Twilio MessageSid,
+    console counter): the engine records it so a redelivery is a no-op (G1).
+    """
+
+    channel: str             # "telegram" | "sms" | "console"
+    address: str             # Telegram chat id or E.164 phone number
+    provider_id: str
+    text: str = ""
+    kind: Kind = Kind.TEXT
+    language_hint: str | None = None   # e.g. Telegram's language_code, if any

@@ -1,0 +1,123 @@
+"""Dutch (the default): short sentences, one question a message, the way out shown.
+
+Only GSM-7 characters (no ë, ï, ç, curly quotes): a test checks every text.
+"""
+
+MESSAGES: dict[str, str] = {
+    "welcome": "Dag! Hier kunt u een digicheque gebruiken voor hulp aan huis met uw gsm, "
+               "tablet of computer. (FR: stuur FR. EN: send EN.)",
+    "code.ask": "Stuur de code van uw digicheque. Die staat op de brief, bv. ABCD-EFGH-K.",
+    "code.accepted": "Dank u, uw code is goed.",
+    "code.typo": "Een teken van de code klopt niet. Kijk nog eens goed op de brief en stuur "
+                 "de code opnieuw.",
+    "code.malformed": "Dat lijkt geen volledige code. Een code heeft 9 tekens, bv. "
+                      "ABCD-EFGH-K. Stuur de code opnieuw.",
+    "code.not_a_code": "Stuur de code van uw digicheque, bv. ABCD-EFGH-K. Geen code? "
+                       "Stuur HULP.",
+    "code.unknown": "Deze code kennen we niet. Kijk nog eens goed op de brief en stuur de "
+                    "code opnieuw.",
+    "code.used": "Deze code is al gebruikt. Vragen? Bel de stad: {phone}.",
+    "code.void": "Deze code is niet meer geldig. Vragen? Bel de stad: {phone}.",
+    "code.expired": "Deze code is verlopen. Vragen? Bel de stad: {phone}.",
+    "code.locked": "U stuurde te veel foute codes. Probeer het over een uur opnieuw, of bel "
+                   "de stad: {phone}.",
+    "postcode.ask": "Wat is uw postcode?",
+    "postcode.invalid": "Een postcode heeft 4 cijfers, bv. 9100. Wat is uw postcode?",
+    "postcode.outside": "Postcode {postcode} valt buiten {city}. Onze coaches komen alleen "
+                        "in {city}. Bel de stad voor hulp: {phone}. Of stuur een andere "
+                        "postcode.",
+    "street.ask": "Wat is uw straat en huisnummer? Bv. Kerkstraat 12",
+    "street.invalid": "Stuur uw straat en huisnummer, bv. Kerkstraat 12",
+    "street.number_missing": "Stuur ook uw huisnummer, bv. Kerkstraat 12",
+    "street.too_long": "Dat is te lang. Stuur alleen straat en huisnummer, bv. Kerkstraat 12",
+    "phone.ask_sms": "Op welk nummer mag de coach u bellen? Antwoord 1 voor dit nummer "
+                     "(eindigt op {last}), of stuur een ander nummer.",
+    "phone.ask": "Op welk nummer mag de coach u bellen? Bv. 0470 12 34 56",
+    "phone.invalid": "Dat nummer kan ik niet lezen.",
+    "topic.ask": "Waarmee wilt u hulp?",
+    "topic.invalid": "Dat begrijp ik niet. Antwoord met een cijfer.",
+    "topic.ask_text": "Schrijf in een paar woorden waarmee u hulp wilt.",
+    "topic.smartphone": "Smartphone of tablet",
+    "topic.computer": "Computer",
+    "topic.itsme": "itsme",
+    "topic.banking": "Bankieren op internet",
+    "topic.email": "E-mail",
+    "topic.government": "Websites van de overheid",
+    "topic.other": "Iets anders",
+    "time.offer": "Wanneer mag de coach komen? Kies een nummer, of schrijf een dag, "
+                  "bv. dinsdag namiddag.",
+    "time.offer_later": "Dit zijn latere momenten. Kies een nummer, of schrijf een dag.",
+    "time.offer_wrap": "Er zijn geen latere momenten. Dit zijn de eerste vrije momenten:",
+    "time.offer_nearest": "Dat moment is niet vrij. Dit zijn de momenten die er het dichtst "
+                          "bij liggen:",
+    "time.not_understood": "Dat begrijp ik niet.",
+    "time.gone": "Dat moment is niet meer vrij. Kies een ander moment:",
+    "time.taken": "Sorry, iemand anders was u net voor. Kies een ander moment:",
+    "time.none": "Sorry, er zijn nu geen vrije momenten. Probeer later opnieuw of bel de "
+                 "stad: {phone}.",
+    "confirm.book": "Klopt dit? Bezoek op {start_day} van {start_time} tot {end_time}, "
+                    "{street}, {postcode}. Hulp met: {topic}.",
+    "confirm.move": "Uw bezoek verplaatsen naar {start_day} van {start_time} tot {end_time}?",
+    "confirm.not_understood": "Antwoord met een cijfer.",
+    "booked": "Gelukt! De coach komt op {start_day} om {start_time} naar {street}.",
+    "booked.prepare": "Leg klaar: uw identiteitskaart en pincode, uw toestel en lader, en uw "
+                      "wachtwoorden als u ze hebt. Verplaatsen of annuleren? Stuur MENU.",
+    "moved": "Gelukt! Uw bezoek is nu op {start_day} om {start_time}. Stuur MENU voor meer.",
+    "menu": "Uw bezoek is op {start_day} om {start_time}. Wat wilt u doen?",
+    "menu.no_visit": "U hebt nu geen bezoek gepland.",
+    "menu.not_understood": "Dat begrijp ik niet. Antwoord met een cijfer.",
+    "visit": "Uw bezoek: {start_day} van {start_time} tot {end_time}, {street}, {postcode}. "
+             "Hulp met: {topic}.",
+    "deadline": "Verplaatsen of annuleren kan nu niet meer via bericht. Bel de stad: {phone}.",
+    "cancel.ask": "Wilt u uw bezoek op {start_day} om {start_time} annuleren?",
+    "cancelled": "Uw bezoek is geannuleerd. U kunt uw digicheque opnieuw gebruiken: stuur "
+                 "de code als u een nieuw bezoek wilt.",
+    "cancel.kept": "Goed, uw bezoek blijft staan.",
+    "stop.ask": "Wilt u geen berichten meer van ons krijgen?",
+    "stop.done": "U krijgt geen berichten meer. Wilt u toch weer berichten? Stuur START.",
+    "stopped": "U krijgt geen berichten van ons. Wilt u weer berichten? Stuur START.",
+    "start.again": "Welkom terug! U krijgt weer berichten.",
+    "resume": "Welkom terug. We waren bezig met {where}.",
+    "where.ask_postcode": "uw adres",
+    "where.ask_street": "uw adres",
+    "where.ask_phone": "uw telefoonnummer",
+    "where.ask_topic": "waarmee u hulp wilt",
+    "where.ask_topic_text": "waarmee u hulp wilt",
+    "where.ask_time": "een moment voor uw bezoek",
+    "where.confirm": "een moment voor uw bezoek",
+    "where.ask_code": "uw code",
+    "input.group": "Schrijf mij alstublieft apart, niet in een groep.",
+    "input.sticker": "Leuk! Maar ik kan alleen tekst lezen.",
+    "input.photo": "Ik kan geen foto's bekijken. Typ uw antwoord alstublieft.",
+    "input.voice": "Ik kan geen spraakberichten beluisteren. Typ uw antwoord alstublieft.",
+    "input.location": "Dank u. Typ uw adres alstublieft als tekst.",
+    "input.other": "Ik kan alleen tekst lezen. Typ uw antwoord alstublieft.",
+    "input.empty": "Ik kreeg een leeg bericht.",
+    "language.changed": "Goed, we praten Nederlands.",
+    "language.unavailable": "Die taal is er nog niet.",
+    "help": "Antwoord op de vraag hieronder. Stuur MENU voor het begin, of bel de stad: "
+            "{phone}.",
+    "person": "Wilt u iemand spreken? Bel de stad: {phone}.",
+    "reminder.day_before": "Herinnering: morgen, {start_day} om {start_time}, komt de "
+                           "digitale coach bij u. Verplaatsen? Stuur MENU.",
+    "reminder.soon": "Herinnering: vandaag om {start_time} komt de digitale coach bij u.",
+    "option.yes": "Ja",
+    "option.no": "Nee",
+    "option.own_number": "Dit nummer",
+    "option.slot": "{start_short} {start_time}-{end_time}",
+    "option.other_day": "Andere dag",
+    "option.menu": "Menu",
+    "option.yes_book": "Ja, boek het",
+    "option.other_time": "Ander moment",
+    "option.change_details": "Adres, nummer of hulp wijzigen",
+    "option.see": "Mijn bezoek bekijken",
+    "option.move": "Verplaatsen",
+    "option.cancel": "Annuleren",
+    "option.person": "Iemand spreken",
+    "option.yes_cancel": "Ja, annuleren",
+    "option.no_keep": "Nee, laten staan",
+    "option.yes_stop": "Ja, stop",
+    "option.no_go_on": "Nee, verder",
+    "option.go_on": "Verder gaan",
+    "option.start_again": "Opnieuw beginnen",
+}

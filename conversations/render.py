@@ -1,0 +1,103 @@
+"""Turning replies (message ids + parameters) into the text a channel shows.
+
+The language picks the catalogue and Babel's day and month names; the channel picks the
+form: SMS gets GSM-7 text with numbered options, within two segments per message;
+Telegram gets the text and the options as keyboard buttons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+from conversations.gsm7 import segments, to_gsm7
+from conversations.messages import template
+from conversations.step import Say
+
+LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
+DEFAULT_TZ = ZoneInfo("Europe/Brussels")
+SMS_MAX_SEGMENTS = 2
+CHANNELS_WITH_BUTTONS = {"telegram"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message as a channel sends it."""
+
+    body: str
+    choices: tuple[str, ...] = ()     # keyboard buttons (Telegram), else empty
+
+
+class _Params(dict[str, Any]):
+    """Leaves an unknown {placeholder} visible instead of raising mid-conversation."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _expand(language: str, params: dict[str, Any], tz: ZoneInfo | None,
+            defaults: dict[str, Any] | None) -> _Params:
+    locale = LOCALES.get(language, "nl_BE")
+    tz = tz or DEFAULT_TZ
+    out = _Params(defaults or {})
+    for name, value in params.items():
+        if isinstance(value, datetime):
+            local = value.astimezone(tz)
+            out[f"{name}_day"] = format_date(local.date(), "EEEE d MMMM", locale=locale)
+            out[f"{name}_short"] = format_date(local.date(), "EEE d MMM", locale=locale)\
+                .replace(".", "")
+            out[f"{name}_time"] = format_time(local.time(), "HH:mm", locale=locale)
+        elif name == "topic":
+            out[name] = template(language, f"topic.{value}")
+        elif isinstance(value, str) and value.startswith("where."):
+            out[name] = template(language, value)
+        else:
+            out[name] = value
+    return out
+
+
+def format_message(language: str, key: str, params: dict[str, Any], tz: ZoneInfo | None,
+                   defaults: dict[str, Any] | None = None) -> str:
+    language = params.get("_language", language)
+    return template(language, key).format_map(_expand(language, params, tz, defaults))
+
+
+def render(replies: tuple[Say, ...] | list[Say], language: str, channel: str, tz: ZoneInfo,
+           defaults: dict[str, Any] | None = None) -> list[Rendered]:
+    """The replies of one step as the messages a channel sends.
+
+    Replies are joined into one message where they fit (one SMS of at most two segments);
+    the options of the last reply become numbered lines (SMS) or buttons (Telegram).
+    """
+    parts: list[tuple[str, tuple[str, ...]]] = []
+    for say in replies:
+        lang = say.params.get("_language", language)
+        text = format_message(lang, say.key, say.params, tz, defaults)
+        labels = tuple(format_message(lang, key, {**p, "_language": lang}, tz, defaults)
+                       for _, key, p in say.options)
+        parts.append((text, labels))
+    buttons = channel in CHANNELS_WITH_BUTTONS
+    texts = []
+    for text, labels in parts:
+        if labels and not buttons:
+            text = text + "\n" + "\n".join(f"{i} {label}" for i, label in
+                                          enumerate(labels, 1))
+        texts.append(to_gsm7(text) if channel == "sms" else text)
+
+    messages: list[Rendered] = []
+    current = ""
+    for text in texts:
+        joined = f"{current}\n{text}" if current else text
+        if current and channel == "sms" and segments(joined) > SMS_MAX_SEGMENTS:
+            messages.append(Rendered(current))
+            current = text
+        else:
+            current = joined
+    last_labels = parts[-1][1] if parts else ()
+    if current:
+        messages.append(Rendered(current, last_labels if buttons else ()))
+    return messages

@@ -1,0 +1,111 @@
+"""The vocabulary of the flows: what a handler reads, what it returns.
+
+A handler is `(ctx, text) -> Step`. It reads the world only through `Context` (a small
+read interface the engine serves from the database) and returns what to say (message
+ids with parameters, rendered later per language and channel), the next state and its
+data, and effects: past-tense facts the engine applies in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The settings the conversation needs, free of the config file's shape."""
+
+    tz: ZoneInfo
+    city_phone: str
+    postcodes: tuple[str, ...]
+    city_name: str = "Sint-Niklaas"
+    languages: tuple[str, ...] = ("nl", "fr", "en")
+    default_language: str = "nl"
+    country: str = "BE"
+    visit_length: timedelta = timedelta(minutes=90)
+    min_notice: timedelta = timedelta(hours=24)
+    max_ahead: timedelta = timedelta(days=42)
+    change_deadline: timedelta = timedelta(hours=24)
+    choices_offered: int = 3
+    idle_after: timedelta = timedelta(hours=12)
+    forget_after: timedelta = timedelta(days=30)
+    code_attempts: int = 5
+    code_window: timedelta = timedelta(hours=1)
+    code_lockout: timedelta = timedelta(hours=1)
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=2))
+    quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
+
+
+@dataclass(frozen=True)
+class Say:
+    """One message: a catalogue key, its parameters, and numbered options if any.
+
+    options are (value, label key, label params); rendering numbers them for SMS and
+    turns them into keyboard buttons for Telegram.
+    """
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    options: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+
+
+@dataclass(frozen=True)
+class SlotView:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class BookingView:
+    id: int
+    slot: SlotView
+    postcode: str
+    street: str
+    phone: str
+    topic: str
+    topic_text: str | None
+    cheque_id: int
+
+
+@dataclass(frozen=True)
+class ChequeView:
+    id: int
+    state: str            # ok | used | void | expired | taken (bound to another resident)
+    visits_left: int
+
+
+class Context(Protocol):
+    """What a handler may read. Served by the engine inside the message's transaction."""
+
+    now: datetime
+    rules: Rules
+    channel: str
+    address: str
+    language: str
+    wrong_codes: int            # wrong codes in the current window
+    codes_locked: bool
+
+    def find_cheque(self, code: str) -> ChequeView | None: ...
+
+    def free_slots(self, start: datetime, end: datetime, postcode: str | None,
+                   exclude: int | None = None) -> list[SlotView]: ...
+
+    def slot(self, slot_id: int) -> SlotView | None: ...
+
+    def booking(self) -> BookingView | None: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    replies: tuple[Say, ...]
+    state: str
+    data: dict[str, Any]
+    effects: tuple[Any, ...] = ()
+
+
+def today(ctx: Context) -> date:
+    return ctx.now.astimezone(ctx.rules.tz).date()

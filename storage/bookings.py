@@ -1,0 +1,180 @@
+"""Booking, moving and cancelling a visit: each one atomic, in the caller's transaction.
+
+Every change that could race goes through a conditional UPDATE the database decides
+(G4): a seat (`slots.take_seat`), a cheque's visit (`_take_visit`), a booking's version.
+A failed step inside a savepoint undoes the steps before it, so a refused booking
+leaves no half-taken cheque or seat behind. Reminders are timer rows derived from the
+booking and replaced whenever it moves or is cancelled (G5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from storage.models import Booking, BookingStatus, Cheque, ChequeStatus, Slot, Timer, TimerStatus
+from storage.slots import release_seat, take_seat
+
+
+class BookingRefused(Exception):
+    """The database said no; `reason` is slot_taken, cheque_unavailable or booking_changed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    offsets: tuple[timedelta, ...]
+    quiet_hours: tuple[time, time]
+    tz: ZoneInfo
+
+
+def active_booking(session: Session, resident_id: int, now: datetime) -> Booking | None:
+    """The resident's next booked visit that has not ended yet, with its slot."""
+    return session.scalars(
+        select(Booking).join(Booking.slot).options(joinedload(Booking.slot))
+        .where(Booking.resident_id == resident_id, Booking.status == BookingStatus.BOOKED,
+               Slot.ends_at > now)
+        .order_by(Slot.starts_at).limit(1)).first()
+
+
+def _take_visit(session: Session, cheque_id: int, resident_id: int, today: date) -> bool:
+    """Use one visit of a cheque; binds the cheque to the resident on first use."""
+    table = Cheque.__table__
+    result = session.execute(
+        update(table)
+        .where(table.c.id == cheque_id, table.c.status == ChequeStatus.OPEN,
+               table.c.visits_used < table.c.visits,
+               (table.c.resident_id.is_(None)) | (table.c.resident_id == resident_id),
+               (table.c.expires_on.is_(None)) | (table.c.expires_on >= today))
+        .values(visits_used=table.c.visits_used + 1, resident_id=resident_id,
+                status=case((table.c.visits_used + 1 >= table.c.visits, ChequeStatus.USED),
+                            else_=ChequeStatus.OPEN)))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _give_back_visit(session: Session, cheque_id: int) -> None:
+    table = Cheque.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == cheque_id, table.c.visits_used > 0)
+        .values(visits_used=table.c.visits_used - 1,
+                status=case((table.c.status == ChequeStatus.VOID, ChequeStatus.VOID),
+                            else_=ChequeStatus.OPEN)))
+
+
+def book_visit(session: Session, *, resident_id: int, cheque_id: int, slot_id: int,
+               postcode: str, street: str, phone: str, topic: str, topic_text: str | None,
+               now: datetime, today: date, reminders: ReminderPolicy) -> Booking:
+    """Book a seat with one of the cheque's visits, or raise BookingRefused."""
+    with session.begin_nested():
+        if not _take_visit(session, cheque_id, resident_id, today):
+            raise BookingRefused("cheque_unavailable")
+        if not take_seat(session, slot_id):
+            raise BookingRefused("slot_taken")
+        booking = Booking(resident_id=resident_id, cheque_id=cheque_id, slot_id=slot_id,
+                          postcode=postcode, street=street, phone=phone, topic=topic,
+                          topic_text=topic_text, status=BookingStatus.BOOKED, version=1,
+                          created_at=now, updated_at=now)
+        session.add(booking)
+        session.flush()
+    slot = session.get(Slot, slot_id)
+    assert slot is not None  # take_seat succeeded, so the slot exists
+    schedule_reminders(session, booking, slot, now, reminders)
+    return booking
+
+
+def move_visit(session: Session, booking: Booking, slot_id: int, now: datetime,
+               reminders: ReminderPolicy) -> Booking:
+    """Move to another slot: take the new seat and free the old one together."""
+    old_slot_id, version = booking.slot_id, booking.version
+    with session.begin_nested():
+        if not take_seat(session, slot_id):
+            raise BookingRefused("slot_taken")
+        table = Booking.__table__
+        result = session.execute(
+            update(table)
+            .where(table.c.id == booking.id, table.c.version == version,
+                   table.c.status == BookingStatus.BOOKED)
+            .values(slot_id=slot_id, version=version + 1, updated_at=now))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise BookingRefused("booking_changed")
+        release_seat(session, old_slot_id)
+    session.expire(booking)
+    slot = session.get(Slot, slot_id)
+    assert slot is not None
+    schedule_reminders(session, booking, slot, now, reminders)
+    return booking
+
+
+def cancel_visit(session: Session, booking: Booking, now: datetime) -> None:
+    """Cancel: the seat and the cheque's visit come back, the reminders are dropped."""
+    table = Booking.__table__
+    with session.begin_nested():
+        result = session.execute(
+            update(table)
+            .where(table.c.id == booking.id, table.c.version == booking.version,
+                   table.c.status == BookingStatus.BOOKED)
+            .values(status=BookingStatus.CANCELLED, version=booking.version + 1,
+                    updated_at=now))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise BookingRefused("booking_changed")
+        release_seat(session, booking.slot_id)
+        _give_back_visit(session, booking.cheque_id)
+    session.expire(booking)
+    cancel_reminders(session, booking.id)
+
+
+# ---------------------------------------------------------------------------- reminders
+
+def reminder_due(start: datetime, offset: timedelta, policy: ReminderPolicy) -> datetime:
+    """When a reminder `offset` before `start` goes out.
+
+    Whole days are counted on the wall clock, so 'a day before a 10:00 visit' is 10:00
+    the day before, also across the daylight-saving switch. A moment in quiet hours
+    moves to the end of them.
+    """
+    tz = policy.tz
+    local = start.astimezone(tz)
+    if offset % timedelta(days=1) == timedelta(0):
+        due_local = datetime.combine(local.date() - timedelta(days=offset.days),
+                                     local.time(), tzinfo=tz)
+    else:
+        due_local = (start - offset).astimezone(tz)
+    quiet_start, quiet_end = policy.quiet_hours
+    clock = due_local.time()
+    in_quiet = (quiet_start <= clock or clock < quiet_end) if quiet_start > quiet_end \
+        else quiet_start <= clock < quiet_end
+    if in_quiet:
+        day = due_local.date() if clock < quiet_end else due_local.date() + timedelta(days=1)
+        due_local = datetime.combine(day, quiet_end, tzinfo=tz)
+    return due_local.astimezone(start.tzinfo)
+
+
+def reminder_kind(offset: timedelta) -> str:
+    return "reminder.day_before" if offset >= timedelta(hours=12) else "reminder.soon"
+
+
+def cancel_reminders(session: Session, booking_id: int) -> None:
+    session.execute(update(Timer).where(Timer.booking_id == booking_id,
+                                        Timer.status == TimerStatus.PENDING)
+                    .values(status=TimerStatus.CANCELLED))
+
+
+def schedule_reminders(session: Session, booking: Booking, slot: Slot, now: datetime,
+                       policy: ReminderPolicy) -> None:
+    """Replace the booking's pending reminders with ones for its current slot."""
+    cancel_reminders(session, booking.id)
+    for offset in policy.offsets:
+        due = reminder_due(slot.starts_at, offset, policy)
+        if due <= now or due >= slot.starts_at:
+            continue  # booked too late for this reminder: the confirmation is enough
+        session.add(Timer(kind=reminder_kind(offset), booking_id=booking.id,
+                          resident_id=booking.resident_id, due_at=due,
+                          not_after=slot.starts_at, status=TimerStatus.PENDING))

@@ -1,0 +1,86 @@
+"""Every message in every language: complete catalogues, SMS-safe, within two segments."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import datetime, timezone
+
+import pytest
+
+from conversations.gsm7 import is_gsm7, segments, to_gsm7
+from conversations.messages import CATALOGUES
+from conversations.render import render
+from conversations.step import Say
+from tests.auxil.world import BRUSSELS
+
+# Long but realistic parameters: the longest day and month names, a long street.
+LONG = {
+    "start": datetime(2026, 9, 30, 13, 30, tzinfo=timezone.utc),   # woensdag 30 september
+    "end": datetime(2026, 9, 30, 15, 0, tzinfo=timezone.utc),
+    "street": "Heilige-Geeststraat 123 bus 45, appartement 3 links",
+    "postcode": "9100", "topic": "government", "phone": "03 778 30 00",
+    "city": "Sint-Niklaas", "last": "456", "where": "where.ask_topic_text",
+}
+OPTION_SETS = {  # the longest option lists that go with a message
+    "topic.ask": [("t", f"topic.{t}", {}) for t in ("smartphone", "computer", "itsme",
+                                                   "banking", "email", "government", "other")],
+    "time.offer": [("1", "option.slot", LONG)] * 3 + [("o", "option.other_day", {})],
+    "confirm.book": [("y", "option.yes_book", {}), ("t", "option.other_time", {}),
+                     ("d", "option.change_details", {})],
+    "menu": [("s", "option.see", {}), ("m", "option.move", {}), ("c", "option.cancel", {}),
+             ("p", "option.person", {})],
+}
+for key in ("time.offer_later", "time.offer_wrap", "time.offer_nearest", "time.gone",
+            "time.taken"):
+    OPTION_SETS[key] = OPTION_SETS["time.offer"]
+
+
+def test_catalogues_have_the_same_keys():
+    nl = set(CATALOGUES["nl"])
+    for language, catalogue in CATALOGUES.items():
+        assert set(catalogue) == nl, f"{language}: {set(catalogue) ^ nl}"
+
+
+def test_placeholders_match_across_languages():
+    names = lambda t: set(re.findall(r"{(\w+)}", t))  # noqa: E731
+    for key, text in CATALOGUES["nl"].items():
+        for language in ("fr", "en"):
+            assert names(CATALOGUES[language][key]) == names(text), (language, key)
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_every_sms_is_gsm7_and_at_most_two_segments(language):
+    for key in CATALOGUES[language]:
+        options = tuple(OPTION_SETS.get(key, ()))
+        [message] = render((Say(key, LONG, options),), language, "sms", BRUSSELS,
+                           {"phone": LONG["phone"], "city": LONG["city"]})
+        assert "{" not in message.body, (key, message.body)
+        assert is_gsm7(message.body), (key, [c for c in message.body if not is_gsm7(c)])
+        assert segments(message.body) <= 2, (key, segments(message.body), message.body)
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_catalogue_texts_themselves_need_no_transliteration(language):
+    for key, text in CATALOGUES[language].items():
+        assert is_gsm7(text), (language, key, [c for c in text if not is_gsm7(c)])
+
+
+def test_joined_replies_split_before_a_third_segment():
+    replies = tuple(Say("booked.prepare") for _ in range(4))
+    messages = render(replies, "nl", "sms", BRUSSELS)
+    assert len(messages) >= 2
+    assert all(segments(m.body) <= 2 for m in messages)
+    assert "".join(m.body for m in messages).count("Leg klaar") == 4
+
+
+def test_to_gsm7_spells_accents_and_drops_emoji():
+    assert to_gsm7("België “financiële” ça août 👍") == 'Belgie "financiele" ca aout '
+    assert is_gsm7(to_gsm7(string.printable + "ëïçêâîôû€“”‘’…😀"))
+
+
+def test_segments_counts_extension_characters_double():
+    assert segments("a" * 160) == 1
+    assert segments("a" * 161) == 2
+    assert segments("€" * 80) == 1 and segments("€" * 81) == 2
+    assert segments("a" * 306) == 2 and segments("a" * 307) == 3
