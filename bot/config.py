@@ -154,6 +154,14 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    keep_personal_data: timedelta = _f(timedelta(days=90), "duration",
+                                       "Street and phone of a visit are erased this long after it.")
+    keep_messages: timedelta = _f(timedelta(days=30), "duration",
+                                  "Sent or failed messages and message ids are deleted after this.")
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = _f("INFO", "log_level", "DEBUG, INFO, WARNING or ERROR.")
 
@@ -169,6 +177,7 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: str = "built-in defaults"
 
@@ -313,3 +322,34 @@ def load_settings(path: Path | str | None = None,
     sections = {name: _build_section(name, cls, raw.get(name, {}), where, env)
                 for name, cls in SECTIONS.items()}
     return Settings(**sections, source=where)
+
+
+def example_toml() -> str:
+    """config.example.toml as it must read: every key, its meaning and its default."""
+    def show(value: Any) -> str:
+        if isinstance(value, timedelta):
+            return f'"{format_duration(value)}"'
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, list):
+            return "[" + ", ".join(show(v) for v in value) + "]"
+        return '"' + str(value) + '"'
+
+    lines = [
+        "# digicheque configuration: every key, with its default.",
+        "# Copy to digicheque.toml (read from the working directory) or pass --config PATH.",
+        "# Any key can be overridden by an environment variable DIGICHEQUE_<SECTION>_<KEY>,",
+        "# e.g. DIGICHEQUE_DATABASE_URL or DIGICHEQUE_TELEGRAM_TOKEN. Put secrets there, not here.",
+        "# Durations: 45s, 90m, 1h30m, 2d. Lists in environment variables: comma-separated.",
+        "",
+    ]
+    for name, cls in SECTIONS.items():
+        lines.append(f"[{name}]")
+        defaults = cls()
+        for fld in dataclasses.fields(cls):
+            lines.append(f"# {fld.metadata['doc']}")
+            lines.append(f"{fld.name} = {show(getattr(defaults, fld.name))}")
+        lines.append("")
+    return "\n".join(lines)

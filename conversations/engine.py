@@ -132,7 +132,7 @@ class Engine:
             step = self._step(ctx, conversation, msg, now)
             step = self._apply(ctx, step, now)
             self._save(session, resident, conversation, step, now)
-            ids = self._write_outbox(session, resident, form, step.replies, now)
+            ids = self.write_outbox(session, resident, step.replies, now)
         if ids and self.on_outbox is not None:
             self.on_outbox()
         return Outcome(duplicate=False, resident_id=resident.id, state=step.state,
@@ -148,6 +148,10 @@ class Engine:
                 or conversation.state == flows.State.STOPPED):
             state, data = conversation.state, dict(conversation.data or {})
             idle = now - conversation.updated_at
+        if ctx.resident.opted_out_at is not None and state != flows.State.STOPPED:
+            # Opted out by the provider (blocked the bot, carrier STOP), not by our own
+            # confirmed stop: writing to us again is the way back in.
+            ctx.resident.opted_out_at = None
         try:
             return flows.step(ctx, state, data, msg.text, msg.kind, idle)
         except Exception:  # the safety net: a bug must not leave a resident unanswered
@@ -205,13 +209,15 @@ class Engine:
             conversation.state, conversation.data = str(step.state), step.data
             conversation.updated_at, conversation.expires_at = now, expires
 
-    def _write_outbox(self, session: Session, resident: Resident, form: str,
-                      replies: tuple[Say, ...], now: datetime) -> tuple[int, ...]:
+    def write_outbox(self, session: Session, resident: Resident, replies: tuple[Say, ...],
+                     now: datetime, priority: int = Priority.REPLY) -> tuple[int, ...]:
+        """Render replies in the resident's language and channel form into the outbox."""
+        form = self.forms.get(resident.channel, resident.channel)
         rendered = render(replies, resident.language, form, self.rules.tz,
                           {"phone": self.rules.city_phone, "city": self.rules.city_name})
         rows = [Outbox(resident_id=resident.id, channel=resident.channel,
                        address=resident.address, body=r.body,
-                       choices=list(r.choices) or None, priority=Priority.REPLY,
+                       choices=list(r.choices) or None, priority=priority,
                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
                        created_at=now) for r in rendered]
         session.add_all(rows)

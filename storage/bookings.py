@@ -175,6 +175,10 @@ def schedule_reminders(session: Session, booking: Booking, slot: Slot, now: date
         due = reminder_due(slot.starts_at, offset, policy)
         if due <= now or due >= slot.starts_at:
             continue  # booked too late for this reminder: the confirmation is enough
-        session.add(Timer(kind=reminder_kind(offset), booking_id=booking.id,
-                          resident_id=booking.resident_id, due_at=due,
-                          not_after=slot.starts_at, status=TimerStatus.PENDING))
+        kind = reminder_kind(offset)
+        not_after = slot.starts_at
+        if kind == "reminder.day_before":  # says "tomorrow": useless once that day begins
+            visit_day = slot.starts_at.astimezone(policy.tz).date()
+            not_after = datetime.combine(visit_day, time(0), tzinfo=policy.tz)
+        session.add(Timer(kind=kind, booking_id=booking.id, resident_id=booking.resident_id,
+                          due_at=due, not_after=not_after, status=TimerStatus.PENDING))

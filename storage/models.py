@@ -97,6 +97,7 @@ class TimerStatus(StrEnum):
     PENDING = "pending"
     FIRED = "fired"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"     # fell due only after the moment it was for had passed
 
 
 class Resident(Base):

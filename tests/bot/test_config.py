@@ -86,3 +86,9 @@ def test_parse_duration(text, expected):
 def test_parse_duration_rejects(text):
     with pytest.raises(ValueError, match="expected a duration"):
         parse_duration(text)
+
+
+def test_example_file_is_current():
+    from bot.config import example_toml
+    assert EXAMPLE.read_text(encoding="utf-8") == example_toml(), \
+        "config.example.toml is stale: regenerate it from bot.config.example_toml()"

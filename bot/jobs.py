@@ -1,0 +1,117 @@
+"""Periodic jobs: the reminder sweep and the privacy purge.
+
+APScheduler only says *when* to sweep; *what* is due lives in our own timer rows (G5),
+so a restart, a second worker or an hour of downtime loses nothing: the next sweep
+claims whatever fell due meanwhile (CONTEXT.md: APScheduler 3's job stores and its
+1-second misfire grace are not to be trusted with reminders).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from conversations.engine import Engine
+from conversations.step import Say
+from storage.clock import Clock
+from storage.models import (
+    Booking,
+    Conversation,
+    Inbound,
+    Outbox,
+    OutboxStatus,
+    Priority,
+    Slot,
+    Timer,
+    TimerStatus,
+)
+from storage.timers import booking_for, claim_due
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = timedelta(seconds=30)
+PURGE_EVERY = timedelta(hours=6)
+ERASED = ""
+
+
+def sweep_reminders(engine: Engine, limit: int = 500) -> int:
+    """Turn due reminder timers into outbox messages, in one transaction; returns how many."""
+    now = engine.clock()
+    sent = 0
+    with engine.sessions.begin() as session:
+        for timer in claim_due(session, now, limit):
+            booking = booking_for(session, timer)
+            if booking is None or booking.resident.opted_out_at is not None:
+                continue
+            say = Say(timer.kind, {"start": booking.slot.starts_at,
+                                   "end": booking.slot.ends_at})
+            engine.write_outbox(session, booking.resident, (say,), now, Priority.REMINDER)
+            sent += 1
+    if sent:
+        log.info("reminders: %d queued", sent)
+        if engine.on_outbox is not None:
+            engine.on_outbox()
+    return sent
+
+
+@dataclass(frozen=True)
+class Purged:
+    addresses_erased: int
+    conversations: int
+    messages: int
+    message_ids: int
+    timers: int
+
+
+def purge(sessions: sessionmaker[Session], settings: Settings, now: datetime) -> Purged:
+    """Delete or erase personal data that is no longer needed (the privacy promise).
+
+    - street and phone of visits that ended more than `keep_personal_data` ago (the
+      booking itself stays, without them, for the funder's numbers);
+    - conversations silent longer than `forget_after` (their data holds answers);
+    - sent or failed messages, handled message ids and finished timers older than
+      `keep_messages`.
+    """
+    privacy = settings.privacy
+    visits_before = now - privacy.keep_personal_data
+    messages_before = now - privacy.keep_messages
+    with sessions.begin() as session:
+        ended = select(Slot.id).where(Slot.ends_at < visits_before)
+        erased = session.execute(
+            update(Booking).where(Booking.slot_id.in_(ended),
+                                  or_(Booking.street != ERASED, Booking.phone != ERASED))
+            .values(street=ERASED, phone=ERASED, topic_text=None)).rowcount
+        conversations = session.execute(
+            delete(Conversation).where(Conversation.expires_at < now,
+                                       Conversation.state != "stopped")).rowcount
+        messages = session.execute(
+            delete(Outbox).where(Outbox.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+                                 Outbox.created_at < messages_before)).rowcount
+        ids = session.execute(delete(Inbound).where(Inbound.received_at < messages_before)
+                              ).rowcount
+        timers = session.execute(
+            delete(Timer).where(Timer.status != TimerStatus.PENDING,
+                                Timer.due_at < messages_before)).rowcount
+    result = Purged(erased, conversations, messages, ids, timers)
+    log.info("purge: %s", result)
+    return result
+
+
+def schedule_jobs(scheduler: BaseScheduler, engine: Engine, settings: Settings,
+                  clock: Clock) -> None:
+    """Register the sweeps. Jobs run in the scheduler's thread pool, off the event loop.
+
+    coalesce + no misfire limit: after downtime a job runs once, not never and not
+    once per missed interval; max_instances=1 keeps one sweep at a time per process.
+    """
+    common = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+    scheduler.add_job(sweep_reminders, "interval", args=[engine], id="reminders",
+                      seconds=SWEEP_EVERY.total_seconds(), next_run_time=clock(), **common)
+    scheduler.add_job(lambda: purge(engine.sessions, settings, clock()), "interval",
+                      id="purge", seconds=PURGE_EVERY.total_seconds(), **common)
