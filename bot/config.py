@@ -98,7 +98,8 @@ class BookingSettings:
     max_ahead: timedelta = _f(timedelta(days=42), "duration",
                               "A visit can be booked at most this far ahead.")
     change_deadline: timedelta = _f(timedelta(hours=24), "duration",
-                                    "Residents can move or cancel until this long before the visit.")
+                                    "Residents can move or cancel until this long before "
+                                    "the visit.")
     choices_offered: int = _f(3, "int", "How many free slots one message offers.")
 
 
@@ -217,7 +218,8 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
         return parse_duration(value)
     if kind == "durations":
         if not isinstance(value, list):
-            raise ValueError(f"expected a list of durations such as [\"1d\", \"2h\"], got {value!r}")
+            raise ValueError(
+                f"expected a list of durations such as [\"1d\", \"2h\"], got {value!r}")
         return [parse_duration(str(v)) for v in value]
     if kind == "clock_range":
         if not isinstance(value, str):
@@ -228,7 +230,8 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
         try:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"expected a time zone such as Europe/Brussels, got {value!r}") from None
+            raise ValueError(
+                f"expected a time zone such as Europe/Brussels, got {value!r}") from None
         return str(value)
     if kind == "list":
         if not isinstance(value, list):
@@ -236,7 +239,8 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
         return [str(v) for v in value]
     if kind == "postcodes":
         if not isinstance(value, list) or not all(re.fullmatch(r"\d{4}", str(v)) for v in value):
-            raise ValueError(f"expected a list of 4-digit postcodes such as [\"9100\"], got {value!r}")
+            raise ValueError(
+                f"expected a list of 4-digit postcodes such as [\"9100\"], got {value!r}")
         return [str(v) for v in value]
     if kind == "language":
         if value not in SUPPORTED_LANGUAGES:

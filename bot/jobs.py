@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from apscheduler.schedulers.base import BaseScheduler
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, Executable, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -82,22 +83,24 @@ def purge(sessions: sessionmaker[Session], settings: Settings, now: datetime) ->
     visits_before = now - privacy.keep_personal_data
     messages_before = now - privacy.keep_messages
     with sessions.begin() as session:
+        def count(statement: Executable) -> int:
+            return cast(CursorResult[Any], session.execute(statement)).rowcount
+
         ended = select(Slot.id).where(Slot.ends_at < visits_before)
-        erased = session.execute(
+        erased = count(
             update(Booking).where(Booking.slot_id.in_(ended),
                                   or_(Booking.street != ERASED, Booking.phone != ERASED))
-            .values(street=ERASED, phone=ERASED, topic_text=None)).rowcount
-        conversations = session.execute(
+            .values(street=ERASED, phone=ERASED, topic_text=None))
+        conversations = count(
             delete(Conversation).where(Conversation.expires_at < now,
-                                       Conversation.state != "stopped")).rowcount
-        messages = session.execute(
+                                       Conversation.state != "stopped"))
+        messages = count(
             delete(Outbox).where(Outbox.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
-                                 Outbox.created_at < messages_before)).rowcount
-        ids = session.execute(delete(Inbound).where(Inbound.received_at < messages_before)
-                              ).rowcount
-        timers = session.execute(
+                                 Outbox.created_at < messages_before))
+        ids = count(delete(Inbound).where(Inbound.received_at < messages_before))
+        timers = count(
             delete(Timer).where(Timer.status != TimerStatus.PENDING,
-                                Timer.due_at < messages_before)).rowcount
+                                Timer.due_at < messages_before))
     result = Purged(erased, conversations, messages, ids, timers)
     log.info("purge: %s", result)
     return result

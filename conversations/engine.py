@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from conversations import effects as fx
 from conversations import flows
-from conversations.incoming import Incoming, Kind
+from conversations.incoming import Incoming
 from conversations.render import render
 from conversations.step import BookingView, ChequeView, Rules, Say, SlotView, Step, today
 from storage.bookings import (
@@ -156,8 +156,8 @@ class Engine:
             return flows.step(ctx, state, data, msg.text, msg.kind, idle)
         except Exception:  # the safety net: a bug must not leave a resident unanswered
             log.exception("flow failed in state %s; answering with the question again", state)
-            current = flows.State(state) if state in flows.State.__members__.values() \
-                else flows.State.ASK_CODE
+            current = flows.State(state) if state is not None \
+                and state in flows.State.__members__.values() else flows.State.ASK_CODE
             return Step((Say("time.not_understood"), Say("help")), current, data)
 
     def _apply(self, ctx: DbContext, step: Step, now: datetime) -> Step:

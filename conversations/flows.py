@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-import phonenumbers
-
 from conversations import effects as fx
 from conversations.incoming import Kind
 from conversations.messages import label_variants
-from conversations.step import BookingView, Context, Say, SlotView, Step, today
+from conversations.phone import read_phone
+from conversations.step import BookingView, Context, Option, Say, SlotView, Step
 from conversations.understand import (
     Choice,
     Global,
@@ -83,17 +82,17 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
-def _choices(options: tuple[tuple[str, str, dict[str, Any]], ...]) -> list[Choice]:
+def _choices(options: tuple[Option, ...]) -> list[Choice]:
     """Options as understand.Choice: accepted by number, or by label in any language."""
     return [Choice(value=value, labels=label_variants(key, params))
             for value, key, params in options]
 
 
-def _pick(text: str, options: tuple[tuple[str, str, dict[str, Any]], ...]) -> str | None:
+def _pick(text: str, options: tuple[Option, ...]) -> str | None:
     return read_choice(text, _choices(options))
 
 
-def _yes_no_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+def _yes_no_options() -> tuple[Option, ...]:
     return (("yes", "option.yes", {}), ("no", "option.no", {}))
 
 
@@ -200,6 +199,7 @@ def ask_phone(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_phone(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A number the coach can call; an SMS resident may keep the number they write from."""
+    phone: str | None
     if ctx.channel == "sms" and (_pick(text, (("own", "option.own_number", {}),)) == "own"
                                  or read_yes_no(text)):
         phone = ctx.address
@@ -211,21 +211,7 @@ def on_phone(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     return Step(ask_topic(ctx, data), State.ASK_TOPIC, data)
 
 
-def read_phone(text: str, region: str) -> str | None:
-    """A Belgian (or international) number in E.164 form, or None."""
-    cleaned = re.sub(r"[^\d+]", "", text)
-    if not 8 <= len(cleaned) <= 16:
-        return None
-    try:
-        number = phonenumbers.parse(cleaned, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _topic_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+def _topic_options() -> tuple[Option, ...]:
     return tuple((t, f"topic.{t}", {}) for t in TOPICS)
 
 
@@ -290,7 +276,7 @@ def _free(ctx: Context, data: dict[str, Any], after: datetime | None = None) -> 
     return ctx.free_slots(start, end, _postcode_for(ctx, data), _exclude(ctx, data))
 
 
-def _time_options(slots: list[SlotView]) -> tuple[tuple[str, str, dict[str, Any]], ...]:
+def _time_options(slots: list[SlotView]) -> tuple[Option, ...]:
     slot_options = tuple((str(s.id), "option.slot", {"start": s.starts_at, "end": s.ends_at})
                          for s in slots)
     return slot_options + (("other", "option.other_day", {}),)
@@ -317,6 +303,10 @@ def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A numbered slot, 'another day', or a time in the resident's own words."""
     offers = [ctx.slot(i) for i in data.get("offers", [])]
     offered = [s for s in offers if s is not None]
+    if not offered:  # nothing was free: "1 Menu", or look again (staff may have added slots)
+        if _pick(text, (("menu", "option.menu", {}),)) == "menu":
+            return _menu(ctx)
+        return _offer_first(ctx, data)
     choice = _pick(text, _time_options(offered))
     if choice == "other":
         last = max((s.starts_at for s in offered), default=None)
@@ -373,8 +363,9 @@ def _to_confirm(ctx: Context, data: dict[str, Any], slot_id: int) -> Step:
     return Step(ask_confirm(ctx, data), State.CONFIRM, data)
 
 
-def _confirm_options(mode: str) -> tuple[tuple[str, str, dict[str, Any]], ...]:
-    options = (("yes", "option.yes_book", {}), ("time", "option.other_time", {}))
+def _confirm_options(mode: str) -> tuple[Option, ...]:
+    options: tuple[Option, ...] = (("yes", "option.yes_book", {}),
+                                   ("time", "option.other_time", {}))
     if mode != "move":
         options += (("details", "option.change_details", {}),)
     return options
@@ -444,7 +435,7 @@ def after_failure(ctx: Context, failed: fx.EffectFailed, data: dict[str, Any]) -
 
 # ---------------------------------------------------------------------- managing a visit
 
-def _menu_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+def _menu_options() -> tuple[Option, ...]:
     return (("see", "option.see", {}), ("move", "option.move", {}),
             ("cancel", "option.cancel", {}), ("person", "option.person", {}))
 
@@ -498,7 +489,7 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
 
 
-def _cancel_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+def _cancel_options() -> tuple[Option, ...]:
     return (("yes", "option.yes_cancel", {}), ("no", "option.no_keep", {}))
 
 
@@ -561,7 +552,7 @@ def on_stopped(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     return Step((Say("stopped"),), State.STOPPED, data)
 
 
-def _resume_options() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+def _resume_options() -> tuple[Option, ...]:
     return (("on", "option.go_on", {}), ("again", "option.start_again", {}))
 
 
@@ -630,7 +621,8 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
     on any input: a message we cannot read gets a kind answer and the current question.
     """
     text = text[:MAX_TEXT].replace("\x00", "")
-    known = State(state) if state in State.__members__.values() else None
+    known = State(state) if state is not None and state in State.__members__.values() \
+        else None
     if kind is Kind.GROUP:
         return Step((Say("input.group"),), known or State.ASK_CODE, data)
     current = known or first_state(ctx)
@@ -666,6 +658,8 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
     if known is None:
         if current == State.ASK_CODE and not looks_like_code(stripped):
             return Step((Say("welcome"), *ask_code(ctx, data)), State.ASK_CODE, {})
+        if current == State.MENU and _pick(stripped, _menu_options()) is None:
+            return Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})
         return _with_welcome(None, FLOW[current].handle(ctx, stripped, data))
 
     if idle is not None and idle >= ctx.rules.idle_after and known in MID_BOOKING:

@@ -39,6 +39,10 @@ class Rules:
     quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
 
 
+Option = tuple[str, str, dict[str, Any]]
+"""A numbered choice: (value, label key, label params)."""
+
+
 @dataclass(frozen=True)
 class Say:
     """One message: a catalogue key, its parameters, and numbered options if any.
@@ -49,7 +53,7 @@ class Say:
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
-    options: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+    options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ booking and replaced whenever it moves or is cancelled (G5).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Table, case, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Booking, BookingStatus, Cheque, ChequeStatus, Slot, Timer, TimerStatus
@@ -46,7 +47,7 @@ def active_booking(session: Session, resident_id: int, now: datetime) -> Booking
 
 def _take_visit(session: Session, cheque_id: int, resident_id: int, today: date) -> bool:
     """Use one visit of a cheque; binds the cheque to the resident on first use."""
-    table = Cheque.__table__
+    table = cast(Table, Cheque.__table__)
     result = session.execute(
         update(table)
         .where(table.c.id == cheque_id, table.c.status == ChequeStatus.OPEN,
@@ -60,7 +61,7 @@ def _take_visit(session: Session, cheque_id: int, resident_id: int, today: date)
 
 
 def _give_back_visit(session: Session, cheque_id: int) -> None:
-    table = Cheque.__table__
+    table = cast(Table, Cheque.__table__)
     session.execute(
         update(table)
         .where(table.c.id == cheque_id, table.c.visits_used > 0)
@@ -97,7 +98,7 @@ def move_visit(session: Session, booking: Booking, slot_id: int, now: datetime,
     with session.begin_nested():
         if not take_seat(session, slot_id):
             raise BookingRefused("slot_taken")
-        table = Booking.__table__
+        table = cast(Table, Booking.__table__)
         result = session.execute(
             update(table)
             .where(table.c.id == booking.id, table.c.version == version,
@@ -115,7 +116,7 @@ def move_visit(session: Session, booking: Booking, slot_id: int, now: datetime,
 
 def cancel_visit(session: Session, booking: Booking, now: datetime) -> None:
     """Cancel: the seat and the cheque's visit come back, the reminders are dropped."""
-    table = Booking.__table__
+    table = cast(Table, Booking.__table__)
     with session.begin_nested():
         result = session.execute(
             update(table)

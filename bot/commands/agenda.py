@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.cli import App, pass_app
-from bot.commands.coaches import DAY, DAY_NAMES, address_of, day_bounds, get_coach, today, \
+from bot.app import App, pass_app
+from bot.commands.common import DAY, DAY_NAMES, address_of, day_bounds, get_coach, today, \
     topic_of
 from storage.models import Booking
 from storage.slots import booked_visits

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import click
 
 from bot.channels.console import converse
-from bot.cli import App, parse_moment, pass_app
+from bot.app import App, parse_moment, pass_app
 from bot.wiring import conversation_engine
 
 DEFAULT_ADDRESS = "+32470123456"

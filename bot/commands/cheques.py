@@ -14,11 +14,11 @@ import click
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.cli import App, pass_app
-from storage.cheques import DATE_HINT, MAX_BATCH, MAX_VISITS, ChequeFile, ChequeFileError, \
-    ChequeState, ImportResult, VoidOutcome, bookings_with, cheque_state, code_problem_text, \
-    find_cheque, generate_cheques, import_cheques, list_cheques, local_today, parse_date, \
-    similar_cheques, void_cheque
+from bot.app import App, pass_app
+from bot.commands.common import EXPIRY, today
+from storage.cheques import MAX_BATCH, MAX_VISITS, ChequeFile, ChequeFileError, ChequeState, \
+    ImportResult, VoidOutcome, bookings_with, cheque_state, code_problem_text, find_cheque, \
+    generate_cheques, import_cheques, list_cheques, similar_cheques, void_cheque
 from storage.codes import CodeError, CodeProblem, display, normalise
 from storage.models import BookingStatus, Cheque
 
@@ -29,20 +29,7 @@ STATES_BY_NAME = {name: state for state, name in STATE_NAMES.items()}
 CSV_COLUMNS = ["code", "batch", "expires", "visits"]
 
 
-class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic in recent click
-    name = "date"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return parse_date(str(value))
-        except ValueError:
-            self.fail(f"expected {DATE_HINT}, got {value!r}", param, ctx)
-
-
-class BatchParam(click.ParamType):  # type: ignore[type-arg]
+class BatchParam(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.4 on
     name = "name"
 
     def convert(self, value: Any, param: click.Parameter | None,
@@ -79,14 +66,10 @@ class _Bar:
             self.bar.__exit__(kind, error, trace)
 
 
-def _today(app: App) -> date:
-    return local_today(app.clock(), app.settings.tz)
-
-
-def _check_not_past(expires: date | None, today: date) -> None:
-    if expires is not None and expires < today:
+def _check_not_past(expires: date | None, day: date) -> None:
+    if expires is not None and expires < day:
         raise click.BadParameter(f"{expires.isoformat()} is in the past (today is "
-                                 f"{today.isoformat()})", param_hint="'--expires'")
+                                 f"{day.isoformat()})", param_hint="'--expires'")
 
 
 def _read_code(text: str, session: Session) -> str:
@@ -132,7 +115,7 @@ def cheques() -> None:
               help="How many new cheques to create.")
 @click.option("--visits", type=click.IntRange(1, MAX_VISITS), default=1, show_default=True,
               help="Home visits each cheque is worth.")
-@click.option("--expires", type=DateParam(), default=None,
+@click.option("--expires", type=EXPIRY, default=None,
               help="Last day the cheques can be used (31/12/2026 or 2026-12-31). "
                    "Default: no expiry.")
 @click.option("--batch", type=BatchParam(), default=None,
@@ -148,7 +131,7 @@ def generate_command(app: App, count: int, visits: int, expires: date | None,
     The codes come from the operating system's cryptographic random source and are unique
     against every code already known. The cheques are stored only if the CSV is written.
     """
-    _check_not_past(expires, _today(app))
+    _check_not_past(expires, today(app))
     if out is not None and out.exists():
         raise click.BadParameter(f"{out} already exists; choose a new file name so no "
                                  "printed codes are overwritten", param_hint="'--out'")
@@ -187,7 +170,7 @@ def generate_command(app: App, count: int, visits: int, expires: date | None,
                    "Without it nothing is imported unless every line is good.")
 @click.option("--visits", type=click.IntRange(1, MAX_VISITS), default=1, show_default=True,
               help="Home visits a cheque is worth, for lines that do not say.")
-@click.option("--expires", type=DateParam(), default=None,
+@click.option("--expires", type=EXPIRY, default=None,
               help="Last day of use (31/12/2026 or 2026-12-31), for lines that do not say.")
 @click.option("--batch", type=BatchParam(), default=None,
               help="Batch name for lines that do not say.")
@@ -204,8 +187,8 @@ def import_command(app: App, file: Path, skip_bad: bool, visits: int, expires: d
     Every bad line is listed with its line number and what is wrong: malformed code,
     duplicate in the file, already known, or a bad visits or expiry value.
     """
-    today = _today(app)
-    _check_not_past(expires, today)
+    day = today(app)
+    _check_not_past(expires, day)
     data = file.read_bytes()
     read: list[ChequeFile] = []
     sessions = app.sessions()
@@ -215,7 +198,7 @@ def import_command(app: App, file: Path, skip_bad: bool, visits: int, expires: d
                 read.append(parsed)
                 bar.start(2 * len(parsed.rows))
 
-            result = import_cheques(session, data, now=app.clock(), today=today,
+            result = import_cheques(session, data, now=app.clock(), today=day,
                                     visits=visits, expires_on=expires, batch=batch,
                                     skip_bad=skip_bad, progress=bar, on_read=on_read)
     except ChequeFileError as exc:
@@ -252,12 +235,12 @@ def _kinds(result: ImportResult) -> str:
 @pass_app
 def list_command(app: App, status: str | None, batch: str | None, fmt: str) -> None:
     """List cheques with their state, visits used, expiry and batch."""
-    today = _today(app)
+    day = today(app)
     state = STATES_BY_NAME[status] if status else None
     sessions = app.sessions()
     with sessions() as session:
-        found = list_cheques(session, today, state, batch)
-    rows = [(display(c.code), STATE_NAMES[cheque_state(c, today)], c.visits_used, c.visits,
+        found = list_cheques(session, day, state, batch)
+    rows = [(display(c.code), STATE_NAMES[cheque_state(c, day)], c.visits_used, c.visits,
              c.expires_on.isoformat() if c.expires_on else "", c.batch or "") for c in found]
     out = io.StringIO()
     if fmt == "csv":
@@ -285,7 +268,7 @@ def show_command(app: App, code: tuple[str, ...]) -> None:
     CODE may be typed forgivingly: lower case, spaces (no quotes needed) or dashes, O for
     0, I or L for 1. A code with a typo gets the known codes it may have been meant as.
     """
-    today = _today(app)
+    day = today(app)
     tz = app.settings.tz
     sessions = app.sessions()
     with sessions() as session:
@@ -293,7 +276,7 @@ def show_command(app: App, code: tuple[str, ...]) -> None:
         bookings = bookings_with(session, cheque)
         lines = [
             f"Cheque   {display(cheque.code)}",
-            f"Status   {STATE_NAMES[cheque_state(cheque, today)]}",
+            f"Status   {STATE_NAMES[cheque_state(cheque, day)]}",
             f"Visits   {cheque.visits_used} of {cheque.visits} used",
             f"Expires  {cheque.expires_on.isoformat() if cheque.expires_on else 'never'}",
             f"Batch    {cheque.batch or '-'}",

@@ -1,41 +1,29 @@
-"""`digicheque coaches`: add, list and remove the digital coaches who make the home visits.
-
-Also holds the small helpers the `slots` and `agenda` commands share: finding a coach by
-name, reading a day, showing local times and a booking on one line.
-"""
+"""`digicheque coaches`: add, list and remove the digital coaches who make the home visits."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import click
-import phonenumbers
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.cli import App, pass_app
-from storage.models import Booking, Coach
+from bot.app import App, pass_app
+from bot.commands.common import booking_line, columns, get_coach
+from conversations.phone import read_phone
+from storage.models import Coach
 from storage.slots import booked_visits, coach_by_name
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-
-# ---------------------------------------------------------------------------- shared helpers
+# ---------------------------------------------------------------------------- options
 
 def normalise_phone(text: str, country: str) -> str:
     """A phone number in E.164 form ('+32470123456'); click.BadParameter if not valid."""
-    try:
-        number = phonenumbers.parse(text, country)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = read_phone(text, country)
+    if number is None:
         raise click.BadParameter(
             f"{text!r} is not a valid phone number for {country}; write it like "
             "0470 12 34 56 or +32 470 12 34 56", param_hint="'--phone'")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def parse_postcodes(text: str) -> list[str]:
@@ -50,93 +38,6 @@ def parse_postcodes(text: str) -> list[str]:
         if code not in codes:
             codes.append(code)
     return codes
-
-
-def get_coach(session: Session, name: str, active_only: bool = True) -> Coach:
-    """The coach with this name, or a ClickException that lists the coaches there are."""
-    coach = coach_by_name(session, name)
-    if coach is not None and (coach.active or not active_only):
-        return coach
-    known = sorted(c.name for c in session.scalars(select(Coach).where(Coach.active)))
-    listing = f"Coaches: {', '.join(known)}." if known else "There are no coaches yet."
-    if coach is not None:
-        raise click.ClickException(
-            f"Coach {coach.name!r} was removed. {listing} Make it active again with: "
-            f"digicheque coaches add {coach.name!r}")
-    raise click.ClickException(
-        f"No coach named {name!r}. {listing} Add one with: digicheque coaches add NAME")
-
-
-def today(app: App) -> date:
-    """Today's date in the city's time zone, from the app's clock."""
-    return app.clock().astimezone(app.settings.tz).date()
-
-
-class DayParam(click.ParamType):
-    """A day: 2026-12-01, or today / tomorrow / yesterday (in the city's time zone)."""
-
-    name = "DATE"
-
-    def convert(self, value: object, param: click.Parameter | None,
-                ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        text = str(value).strip().lower()
-        relative = {"today": 0, "tomorrow": 1, "yesterday": -1}
-        if text in relative:
-            app = ctx.find_object(App) if ctx is not None else None
-            if app is None:
-                self.fail("today/tomorrow need the digicheque command", param, ctx)
-            return today(app) + timedelta(days=relative[text])
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"expected a date like 2026-12-01 (or today, tomorrow), got {value!r}",
-                      param, ctx)
-
-
-DAY = DayParam()
-
-
-def day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start of `first`, start of the day after `last`) in local time, as UTC moments."""
-    start = datetime.combine(first, time(0), tzinfo=tz).astimezone(timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
-    return start, end
-
-
-def local(moment: datetime, tz: ZoneInfo) -> datetime:
-    return moment.astimezone(tz)
-
-
-def when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """'Tue 2026-12-01 09:00-10:30' in local time."""
-    a, b = local(start, tz), local(end, tz)
-    return f"{DAY_NAMES[a.weekday()]} {a:%Y-%m-%d %H:%M}-{b:%H:%M}"
-
-
-def topic_of(booking: Booking) -> str:
-    text = (booking.topic_text or "").strip()
-    return f"{booking.topic}: {text}" if text else booking.topic
-
-
-def address_of(booking: Booking) -> str:
-    return f"{booking.street}, {booking.postcode}"
-
-
-def booking_line(booking: Booking, tz: ZoneInfo) -> str:
-    """One visit for staff: id, local time, coach, address, phone, topic."""
-    slot = booking.slot
-    return (f"#{booking.id}  {when(slot.starts_at, slot.ends_at, tz)}  {slot.coach.name}  "
-            f"{address_of(booking)}  {booking.phone}  {topic_of(booking)}")
-
-
-def columns(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain text table, columns padded to their widest cell."""
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-             for line in [list(headers), *rows]]
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------- commands

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import App, pass_app
+from bot.app import App, pass_app
 from storage.db import current_revision, head_revision, safe_url, upgrade
 
 

@@ -8,7 +8,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.cli import App, parse_moment, pass_app
+from bot.app import App, parse_moment, pass_app
 from bot.commands.chat import DEFAULT_ADDRESS, run_chat
 from storage.cheques import ChequeState, cheque_state, generate_cheques
 from storage.codes import display

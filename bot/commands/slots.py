@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import click
 
-from bot.cli import App, pass_app, parse_moment
-from bot.commands.coaches import DAY, DAY_NAMES, booking_line, columns, day_bounds, get_coach, \
+from bot.app import App, parse_moment, pass_app
+from bot.commands.common import DAY, DAY_NAMES, booking_line, columns, day_bounds, get_coach, \
     today, when
 from bot.config import format_duration, parse_duration
 from storage.schedule import ScheduleError, belgian_holidays, parse_weekly, plan_slots
@@ -18,7 +18,7 @@ DEFAULT_GAP = timedelta(minutes=30)
 LIST_DAYS = 7
 
 
-class DurationParam(click.ParamType):
+class DurationParam(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.4
     """A duration such as 90m, 1h30m or 45m."""
 
     name = "DURATION"

@@ -5,7 +5,7 @@ Only GSM-7 characters (no ë, ï, ç, curly quotes): a test checks every text.
 
 MESSAGES: dict[str, str] = {
     "welcome": "Dag! Hier kunt u een digicheque gebruiken voor hulp aan huis met uw gsm, "
-               "tablet of computer. (FR: stuur FR. EN: send EN.)",
+               "tablet of computer. (FR: envoyez FR. EN: send EN.)",
     "code.ask": "Stuur de code van uw digicheque. Die staat op de brief, bv. ABCD-EFGH-K.",
     "code.accepted": "Dank u, uw code is goed.",
     "code.typo": "Een teken van de code klopt niet. Kijk nog eens goed op de brief en stuur "

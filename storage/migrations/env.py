@@ -12,7 +12,11 @@ target_metadata = Base.metadata
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:  # plain `alembic` command line, e.g. for autogenerate
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("Alembic option 'sqlalchemy.url' is missing: "
+                               "which database should be migrated?")
+        engine = create_engine(url)
         with engine.begin() as connection:
             _migrate(connection)
     else:

@@ -5,18 +5,17 @@ from datetime import date, datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import cli  # first: bot.cli registers the command modules
+from bot.cli import cli
 from bot.commands.agenda import agenda_ics, ics_escape, ics_fold
-from tests.bot.test_cli_coaches_slots import cli_runner
-from tests.storage.test_slots import add_booking, add_coach, add_slot, at
+from tests.auxil.rows import add_booking, add_coach, add_slot, at
 
 DAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 6, 30, tzinfo=timezone.utc)  # 07:30 in Brussels
 
 
 @pytest.fixture
-def run(db_url, tmp_path, monkeypatch):
-    return cli_runner(db_url, tmp_path, monkeypatch, now=NOW)
+def cli_now():
+    return NOW
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import click
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
-import bot.cli as cli_module
 import storage.cheques as cheques_storage
-from bot.cli import cli
 from bot.commands.cheques import cheques
 from storage.codes import display, is_valid, normalise
 from storage.db import make_engine, make_sessionmaker
@@ -16,34 +13,6 @@ from storage.models import Booking, Cheque, ChequeStatus, Coach, Resident, Slot
 
 A, B, C, D = "10A0B1C0Z", "7QXM2H4KA", "ZZZZ0001C", "3B5D7F9HA"   # valid codes
 CREATED = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def run(db_url, tmp_path, monkeypatch):
-    """Run `digicheque ...` in-process against the test database, in an empty folder.
-
-    The engines the command opens are disposed after each run: App does not close its
-    engine, and an open psycopg connection collected later is a ResourceWarning (an error).
-    """
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    engines = []
-
-    def tracked_engine(url, **kwargs):
-        engines.append(make_engine(url, **kwargs))
-        return engines[-1]
-
-    monkeypatch.setattr(cli_module, "make_engine", tracked_engine)
-
-    def invoke(*args: str):
-        try:
-            return runner.invoke(cli, list(args), env={"DIGICHEQUE_DATABASE_URL": db_url},
-                                 catch_exceptions=False)
-        finally:
-            while engines:
-                engines.pop().dispose()
-
-    return invoke
 
 
 @pytest.fixture

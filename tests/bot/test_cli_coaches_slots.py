@@ -5,47 +5,17 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-import bot.cli
-import storage.db
 from bot.cli import cli
-from storage.clock import fixed_clock
 from storage.models import Coach, Slot
-from tests.storage.test_slots import add_booking, add_coach, add_slot, at
+from tests.auxil.rows import add_booking, add_coach, add_slot, at
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
 
-def cli_runner(db_url, tmp_path, monkeypatch, now=NOW):
-    """`invoke(*args)` runs `digicheque ARGS...` against the test database at `now`.
-
-    The App does not dispose its engine when a command ends (see the report: bot/cli.py
-    should), so the engines it makes are disposed here after each command; otherwise
-    their pooled connections are garbage collected and warn.
-    """
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DIGICHEQUE_CONFIG", raising=False)
-    monkeypatch.setattr(bot.cli, "system_clock", fixed_clock(now))
-    engines = []
-
-    def make_engine(url, **kwargs):
-        engines.append(storage.db.make_engine(url, **kwargs))
-        return engines[-1]
-    monkeypatch.setattr(bot.cli, "make_engine", make_engine)
-    runner = CliRunner(env={"DIGICHEQUE_DATABASE_URL": db_url})
-
-    def invoke(*args: str):
-        try:
-            return runner.invoke(cli, list(args), catch_exceptions=False)
-        finally:
-            while engines:
-                engines.pop().dispose()
-    return invoke
-
-
 @pytest.fixture
-def run(db_url, tmp_path, monkeypatch):
-    return cli_runner(db_url, tmp_path, monkeypatch)
+def cli_now():
+    return NOW
 
 
 def coaches_in_db(sessions):

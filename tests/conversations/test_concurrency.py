@@ -39,7 +39,7 @@ def test_two_hundred_confirm_for_five_seats(sessions):
              "data": {"cheque_id": c.id, "postcode": "9100", "street": "Markt 1",
                       "phone": r.address, "topic": "email", "topic_text": None,
                       "slot_id": slot_id}}
-            for r, c in zip(residents, cheques)])
+            for r, c in zip(residents, cheques, strict=True)])
         addresses = [r.address for r in residents]
 
     barrier = threading.Barrier(20)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from conversations.flows import State
 from conversations.incoming import Kind
-from storage.models import Booking, Cheque, Inbound, Outbox, Slot, Timer
+from storage.models import Cheque, Conversation, Inbound, Outbox, Slot, Timer
 from tests.auxil.world import World, local
 
 WED = date(2026, 12, 2)
@@ -240,7 +240,7 @@ def test_another_day_shows_later_slots(world):
 def test_slot_taken_meanwhile_offers_alternatives(world):
     ann, bob = world.resident("+32470000001"), world.resident("+32470000002")
     codes = [world.cheque(seed=1), world.cheque(seed=2)]
-    for person, code in zip((ann, bob), codes):
+    for person, code in zip((ann, bob), codes, strict=True):
         person.say("hallo")
         person.say(code)
         person.say("9100 Markt 3")
@@ -443,3 +443,37 @@ def test_minimum_notice_hides_slots_too_soon(world):
     ann.say("1")
     reply = ann.say("1")
     assert "wo 2 dec 09:00" not in reply and "1 wo 2 dec 13:00" in reply
+
+
+def test_first_contact_with_a_booking_welcomes_with_the_menu(world):
+    ann = world.resident()
+    book(ann, world.cheque())
+    with world.sessions.begin() as s:   # the conversation was purged, the visit stands
+        s.execute(Conversation.__table__.delete())
+    reply = ann.say("hallo")
+    assert "Dag!" in reply and "Uw bezoek is op woensdag 2 december om 09:00" in reply
+    assert "Dat begrijp ik niet" not in reply
+    assert ann.state == State.MENU
+
+
+def test_when_nothing_was_free_one_looks_again(sessions):
+    world = World(sessions)   # no coach yet
+    ann = world.resident()
+    ann.say("hallo")
+    ann.say(world.cheque())
+    ann.say("9100 Markt 3")
+    ann.say("1")
+    assert "geen vrije momenten" in ann.say("1")
+    world.coach()             # staff add slots meanwhile
+    assert "1 wo 2 dec 09:00-10:30" in ann.say("ok?")
+    assert ann.state == State.ASK_TIME
+    world2 = World(sessions)
+    bob = world2.resident("+32470000009")
+    with world.sessions.begin() as s:
+        s.execute(Slot.__table__.update().values(closed_at=world.clock()))
+    bob.say("hallo")
+    bob.say(world.cheque(seed=7))
+    bob.say("9100 Markt 3")
+    bob.say("1")
+    bob.say("1")
+    assert "Stuur de code" in bob.say("1")   # 1 = Menu; with no visit that is the start

@@ -1,59 +1,13 @@
 import threading
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from storage.models import Booking, BookingStatus, Cheque, Coach, Resident, Slot
+from storage.models import Booking, BookingStatus, Slot
 from storage.schedule import Span, parse_weekly, plan_slots
 from storage.slots import booked_visits, close_slots, coach_by_name, free_slots, list_slots, \
     release_seat, reopen_slots, take_seat, upsert_slots
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
-UTC = timezone.utc
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    """A local Brussels wall-clock moment, as aware UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=BRUSSELS).astimezone(UTC)
-
-
-def add_coach(session, name="An", postcodes="", active=True, phone=None) -> Coach:
-    coach = Coach(name=name, postcodes=postcodes, active=active, phone=phone)
-    session.add(coach)
-    session.flush()
-    return coach
-
-
-def add_slot(session, coach, starts_at, minutes=90, capacity=1, booked=0, closed=False) -> Slot:
-    slot = Slot(coach_id=coach.id, starts_at=starts_at,
-                ends_at=starts_at + timedelta(minutes=minutes), capacity=capacity,
-                booked=booked, closed_at=starts_at - timedelta(days=1) if closed else None,
-                closed_reason="test" if closed else None)
-    session.add(slot)
-    session.flush()
-    return slot
-
-
-def add_booking(session, slot, *, phone="+32470111222", street="Kerkstraat 12",
-                postcode="9100", topic="smartphone", topic_text="WhatsApp met kleinkinderen",
-                status=BookingStatus.BOOKED, code=None) -> Booking:
-    """A resident, a cheque and a booking in `slot` (rows written directly)."""
-    now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-    count = session.scalar(select(func.count()).select_from(Resident)) or 0
-    resident = Resident(channel="sms", address=f"{phone}-{count}", language="nl",
-                        created_at=now)
-    cheque = Cheque(code=code or f"TESTC{count:04d}", visits=1, visits_used=1, created_at=now)
-    session.add_all([resident, cheque])
-    session.flush()
-    booking = Booking(resident_id=resident.id, cheque_id=cheque.id, slot_id=slot.id,
-                      postcode=postcode, street=street, phone=phone, topic=topic,
-                      topic_text=topic_text, status=status, created_at=now, updated_at=now)
-    session.add(booking)
-    if status == BookingStatus.BOOKED:
-        slot.booked += 1
-    session.flush()
-    return booking
+from tests.auxil.rows import BRUSSELS, UTC, add_booking, add_coach, add_slot, at
 
 
 def slot_count(sessions) -> int:
