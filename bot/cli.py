@@ -20,6 +20,7 @@ from bot.commands.cheques import cheques
 from bot.commands.coaches import coaches
 from bot.commands.db import db
 from bot.commands.demo import demo
+from bot.commands.run import run
 from bot.commands.slots import slots
 from bot.config import ConfigError
 from storage.db import SchemaError
@@ -51,6 +52,7 @@ cli.add_command(slots)
 cli.add_command(agenda)
 cli.add_command(chat)
 cli.add_command(demo)
+cli.add_command(run)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -1,0 +1,199 @@
+"""`digicheque run`: the webhook server, Telegram, the outbox sender and the periodic jobs.
+
+Start order: database checked, Telegram bot checked (getMe), sender started, then the
+inputs (uvicorn, and the webhook registration or long polling). Stop order on SIGTERM or
+SIGINT is the reverse, so nothing is half done: the inputs stop first (uvicorn finishes
+the requests it has, the poller the update in hand), then the sender finishes the sends
+in flight, starts none, and hands what it still held back to the outbox for the next
+start. A second signal while stopping does not interrupt that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Protocol
+
+import click
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+
+from bot.app import App, pass_app
+from bot.channels.telegram import LIMITS, TelegramPoller, TelegramSender, make_bot, register_webhook
+from bot.config import Settings
+from bot.jobs import schedule_jobs
+from bot.metrics import Metrics
+from bot.sender import ChannelSender, RateLimits, Sender
+from bot.server import create_app
+from bot.wiring import conversation_engine
+from conversations.engine import Engine as ConversationEngine
+from conversations.incoming import Incoming
+from storage.clock import Clock
+from storage.db import safe_url
+from storage.outbox import OutboxStore
+
+log = logging.getLogger("digicheque.run")
+
+
+class _Handles(Protocol):
+    def handle(self, msg: Incoming) -> bool: ...
+
+
+EngineFactory = Callable[..., _Handles]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: this command owns the shutdown order."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Session],
+                clock: Clock, *, sock: socket.socket | None = None,
+                stop: asyncio.Event | None = None,
+                telegram_limits: RateLimits = LIMITS,
+                engine_factory: EngineFactory = conversation_engine) -> None:
+    """Run until `stop` is set (or SIGTERM/SIGINT when stop is None).
+
+    `telegram_limits` is Telegram's (bot.channels.telegram.LIMITS) except in benchmarks
+    against a fake Bot API, which measure our own cost, not Telegram's rules; and
+    `engine_factory` is bot.wiring's except in benchmarks that isolate the runtime.
+    """
+    stop = stop or _stop_on_signals()
+    metrics = Metrics()
+    channels: dict[str, ChannelSender] = {}
+    limits: dict[str, RateLimits] = {}
+    bot: Bot | None = None
+    if settings.telegram.token:
+        bot = make_bot(settings.telegram)
+        try:
+            await bot.initialize()  # getMe: a wrong token stops us here, not at 3 a.m.
+        except InvalidToken:
+            raise click.ClickException("Telegram refused the bot token "
+                                       "([telegram] token / DIGICHEQUE_TELEGRAM_TOKEN)") from None
+        except TelegramError as exc:
+            raise click.ClickException(f"Telegram Bot API unreachable: {exc}") from None
+        channels["telegram"], limits["telegram"] = TelegramSender(bot), telegram_limits
+
+    executor = database_executor(db_engine)
+    sender = Sender(OutboxStore(sessions, clock), channels, limits, metrics=metrics,
+                    executor=executor)
+    engine = engine_factory(settings, sessions, clock, on_outbox=sender.wake)
+    app = create_app(settings, engine.handle, sender, db_engine, clock=clock, metrics=metrics,
+                     executor=executor)
+    server = _Server(uvicorn.Config(app, host=settings.server.host, port=settings.server.port,
+                                    log_level="warning", access_log=False, lifespan="off",
+                                    timeout_graceful_shutdown=10))
+    log.info("database %s", safe_url(db_engine))
+    sender.start()
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    if isinstance(engine, ConversationEngine):  # benchmarks may isolate the runtime
+        schedule_jobs(scheduler, engine, settings, clock)
+        scheduler.start()
+        log.info("jobs: reminder sweep and privacy purge scheduled")
+    serving = asyncio.create_task(server.serve(sockets=[sock] if sock else None),
+                                  name="web server")
+    polling: asyncio.Task[None] | None = None
+    poller: TelegramPoller | None = None
+    try:
+        while not server.started:
+            if serving.done():
+                serving.result()  # e.g. the port is taken: raise that
+                raise click.ClickException("the web server stopped at start")
+            await asyncio.sleep(0.01)
+        host, port = (sock.getsockname()[:2] if sock else
+                      (settings.server.host, settings.server.port))
+        log.info("serving http://%s:%s (POST /telegram, GET /healthz, GET /metrics)", host, port)
+        if bot is None:
+            log.info("Telegram: off (no [telegram] token)")
+        elif settings.telegram.webhook_url:
+            await register_webhook(bot, settings.telegram.webhook_url,
+                                   settings.telegram.secret_token)
+        else:
+            poller = TelegramPoller(bot, engine.handle, on_handled=sender.wake, metrics=metrics,
+                                    executor=executor)
+            polling = asyncio.create_task(poller.run(), name="Telegram polling")
+            log.info("Telegram: long polling (no [telegram] webhook_url)")
+        log.info("running; SIGTERM or Ctrl-C stops gracefully")
+        stopped = asyncio.ensure_future(stop.wait())
+        inputs = {serving} | ({polling} if polling is not None else set())
+        done, _ = await asyncio.wait({stopped, *inputs}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        for task in done & inputs:  # an input ended by itself: say why
+            error = None if task.cancelled() else task.exception()
+            log.error("stopping because %s ended: %r", task.get_name(), error)
+    finally:
+        log.info("stopping: inputs first")
+        server.should_exit = True
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # a sweep in progress finishes its transaction
+        if poller is not None and polling is not None:
+            poller.stop()
+            await asyncio.gather(polling, return_exceptions=True)
+        await asyncio.gather(serving, return_exceptions=True)
+        log.info("stopping: outbox sender")
+        await sender.stop()
+        if bot is not None:
+            await bot.shutdown()
+        executor.shutdown(wait=True)
+        log.info("stopped")
+
+
+def database_executor(db_engine: Engine) -> ThreadPoolExecutor:
+    """Where blocking database work runs.
+
+    SQLite takes one writer at a time: many threads each waiting in its busy handler
+    (which sleeps and retries) cost far more than one thread working through a queue, so
+    SQLite gets exactly one. PostgreSQL gets a pool as large as the connection pool.
+    """
+    if db_engine.dialect.name == "sqlite":
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+    return ThreadPoolExecutor(max_workers=10, thread_name_prefix="database")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@click.command()
+@click.option("--host", help="Listen address (default: [server] host).")
+@click.option("--port", type=int, help="Listen port (default: [server] port).")
+@pass_app
+def run(app: App, host: str | None, port: int | None) -> None:
+    """Serve the webhooks, talk to Telegram and deliver the outbox, until stopped.
+
+    With [telegram] webhook_url set, the webhook is registered (with the secret token);
+    without it, the bot long-polls Telegram. Health: GET /healthz; metrics: GET /metrics.
+    """
+    settings = app.settings
+    logging.basicConfig(level=settings.logging.level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
+    if host or port:
+        server_settings = replace(settings.server, host=host or settings.server.host,
+                                  port=port if port is not None else settings.server.port)
+        settings = replace(settings, server=server_settings)
+    if settings.telegram.webhook_url and not settings.telegram.secret_token:
+        raise click.ClickException("[telegram] webhook_url needs a secret_token "
+                                   "(DIGICHEQUE_TELEGRAM_SECRET_TOKEN)")
+    db_engine = app.engine()
+    try:
+        asyncio.run(serve(settings, db_engine, app.sessions(), app.clock))
+    finally:
+        db_engine.dispose()

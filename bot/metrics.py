@@ -1,0 +1,102 @@
+"""Counters for GET /metrics, in the Prometheus text format, written by hand.
+
+The format is small and stable; a dependency for three counters is not worth it. The
+counters are per process (each `digicheque run` exports its own, as Prometheus
+expects); the database-wide figures (backlog, conversations per state) are gauges that
+the server reads from the database at scrape time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(labels: Labels) -> str:
+    if not labels:
+        return ""
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels) + "}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@dataclass
+class Family:
+    """One metric: a name, its help line, its type, and samples by label set."""
+
+    name: str
+    help: str
+    kind: str  # "counter" | "gauge"
+    samples: dict[Labels, float] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} {self.kind}"]
+        lines += [f"{self.name}{_labels(k)} {_number(v)}" for k, v in sorted(self.samples.items())]
+        return "\n".join(lines) + "\n"
+
+
+class Counter:
+    """A monotonically increasing count per label set; safe from any thread."""
+
+    def __init__(self, name: str, help: str) -> None:
+        self.family = Family(name, help, "counter")
+        self._lock = threading.Lock()
+
+    def inc(self, amount: float = 1, **labels: str) -> None:
+        key = tuple(sorted(labels.items()))
+        with self._lock:
+            self.family.samples[key] = self.family.samples.get(key, 0) + amount
+
+    def value(self, **labels: str) -> float:
+        with self._lock:
+            return self.family.samples.get(tuple(sorted(labels.items())), 0)
+
+    def render(self) -> str:
+        with self._lock:
+            return self.family.render()
+
+
+def gauge(name: str, help: str, values: Mapping[Labels, float] | float) -> Family:
+    """A gauge family from a single value or from label sets to values."""
+    samples: dict[Labels, float] = (
+        {(): float(values)} if isinstance(values, (int, float)) else dict(values))
+    return Family(name, help, "gauge", samples)
+
+
+class Metrics:
+    """The process's counters, shared by the webhook, the poller and the sender."""
+
+    def __init__(self) -> None:
+        self.messages_in = Counter(
+            "digicheque_messages_in_total",
+            "Messages received from residents and handed to the engine, by channel.")
+        self.duplicates_in = Counter(
+            "digicheque_duplicates_in_total",
+            "Redelivered messages recognised by their provider id, by channel.")
+        self.messages_out = Counter(
+            "digicheque_messages_out_total", "Messages the provider accepted, by channel.")
+        self.send_errors = Counter(
+            "digicheque_send_errors_total", "Failed send attempts, by channel and kind.")
+        self.messages_failed = Counter(
+            "digicheque_messages_failed_total", "Messages given up on, by channel.")
+
+    def counters(self) -> list[Counter]:
+        return [self.messages_in, self.duplicates_in, self.messages_out, self.send_errors,
+                self.messages_failed]
+
+
+def render(counters: Iterable[Counter], gauges: Iterable[Family]) -> str:
+    """The whole exposition, counters first."""
+    return "".join([c.render() for c in counters] + [g.render() for g in gauges])
+
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

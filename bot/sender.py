@@ -1,0 +1,543 @@
+"""The outbox sender (G6): delivers committed messages within each provider's limits.
+
+How it works, in one process:
+- A claim loop takes due rows from the outbox (storage.outbox: lease per row, several
+  processes may share one PostgreSQL outbox). It runs when woken (the webhook calls
+  `wake()` right after a commit) and otherwise every `poll_interval` seconds, which
+  also picks up other processes' rows, scheduled retries and expired leases.
+- Claimed messages wait in memory in one lane per recipient (channel + address), in
+  (priority, id) order: one message at a time per lane, so a resident's messages arrive
+  in order, and a retry holds back the ones behind it.
+- One dispatcher per channel starts sends: it takes a token from the channel's global
+  bucket and from the lane's bucket, and always picks the best (priority, id) lane that
+  is ready, so a reply overtakes the bulk even when thousands of broadcasts are held.
+- The adapter raises one of bot.errors; only this module decides what follows:
+  THROTTLED waits retry_after (lane or whole channel) and is not counted as an attempt;
+  TEMPORARY retries with exponential backoff up to `max_attempts`, then fails the row;
+  RECIPIENT_GONE marks the resident opted out and fails what is queued for them;
+  PERMANENT fails the row. Every failure keeps its reason in outbox.last_error.
+- Leases of held messages are renewed while the process lives; `stop()` finishes the
+  sends in flight, starts none, and hands the rest back to the outbox.
+
+Database calls are synchronous SQLAlchemy, run on an executor so the event loop (which
+also serves the webhooks) never blocks on them: for SQLite the one writer thread that
+the webhook uses too, else the loop's default thread pool. Rates and backoff use the loop's
+monotonic time; database timestamps use the injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import heapq
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol, Self, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+from bot.errors import SendError, SendOutcome, Temporary, Throttled, ThrottleScope
+from bot.metrics import Metrics
+from storage.models import Priority
+from storage.outbox import OutboxMessage, OutboxStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def mask_address(address: str) -> str:
+    """Phone numbers and chat ids in logs: only the last 3 characters (G9)."""
+    return "…" + address[-3:] if len(address) > 3 else "…"
+
+
+class ChannelSender(Protocol):
+    """One channel's way out. Returns the provider's message id; raises bot.errors."""
+
+    async def send(self, message: OutboxMessage) -> str: ...
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """A token bucket for the whole channel and one per recipient (rate/s, burst)."""
+
+    global_rate: float
+    global_burst: float
+    chat_rate: float
+    chat_burst: float
+
+
+UNLIMITED = RateLimits(global_rate=1e9, global_burst=1e9, chat_rate=1e9, chat_burst=1e9)
+
+
+class TokenBucket:
+    """At most `burst + rate * t` takes in any span of t seconds."""
+
+    def __init__(self, rate: float, burst: float, now: float) -> None:
+        self.rate = rate
+        self.burst = max(1.0, burst)
+        self.tokens = self.burst
+        self.stamp = now
+
+    def _refill(self, now: float) -> None:
+        if now > self.stamp:
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+
+    def ready_at(self, now: float) -> float:
+        self._refill(now)
+        return now if self.tokens >= 1 else now + (1 - self.tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        self._refill(now)
+        self.tokens -= 1
+
+    def full(self, now: float) -> bool:
+        self._refill(now)
+        return self.tokens >= self.burst
+
+
+@dataclass
+class _Held:
+    message: OutboxMessage
+    attempts: int
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (self.message.priority, self.message.id)
+
+    def __lt__(self, other: _Held) -> bool:
+        return self.order < other.order
+
+
+@dataclass
+class _Lane:
+    """The held messages of one recipient."""
+
+    address: str
+    bucket: TokenBucket
+    queue: list[_Held] = field(default_factory=list)   # a heap
+    busy: bool = False
+    paused_until: float = 0.0
+
+
+@dataclass
+class _Channel:
+    name: str
+    sender: ChannelSender
+    limits: RateLimits
+    bucket: TokenBucket
+    lanes: dict[str, _Lane] = field(default_factory=dict)
+    in_flight: set[asyncio.Task[None]] = field(default_factory=set)
+    paused_until: float = 0.0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _host() -> str:
+    return socket.gethostname()[:30]
+
+
+def default_worker_id() -> str:
+    """host-pid-random: unique per process, readable in the outbox's claimed_by."""
+    return f"{_host()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def dead_local_worker(worker: str) -> bool:
+    """True for a worker id of this host whose process no longer exists.
+
+    Its claims can be taken back at once instead of after the lease: the usual case of a
+    single process restarted after a crash. Unknown formats, other hosts and live (or
+    unknowable) processes are left to the lease.
+    """
+    parts = worker.rsplit("-", 2)
+    if len(parts) != 3 or parts[0] != _host() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+class Sender:
+    """Drains the outbox. `start()` in a running loop, `wake()` after commits, `stop()`."""
+
+    def __init__(self, store: OutboxStore, channels: Mapping[str, ChannelSender],
+                 limits: Mapping[str, RateLimits] | None = None, *,
+                 metrics: Metrics | None = None, worker_id: str | None = None,
+                 poll_interval: float = 1.0, max_held: int = 200, reply_reserve: int = 20,
+                 max_in_flight: int = 16, max_attempts: int = 6,
+                 backoff_base: float = 1.0, backoff_cap: float = 60.0,
+                 max_throttle_hold: float = 60.0, executor: Executor | None = None) -> None:
+        self.store = store
+        self.metrics = metrics or Metrics()
+        self.worker_id = worker_id or default_worker_id()
+        self.poll_interval = poll_interval
+        self.max_held = max_held
+        self.reply_reserve = reply_reserve
+        self.max_in_flight = max_in_flight
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_throttle_hold = max_throttle_hold
+        self.executor = executor
+        self._senders = dict(channels)
+        self._limits = dict(limits or {})
+        self._channels: dict[str, _Channel] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._heartbeat = 0.0
+        self._held_ids: set[int] = set()
+        self._sent_batch: list[tuple[int, str | None]] = []
+        self._recorder: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ public
+
+    def start(self) -> None:
+        """Begin draining; call from inside the running event loop."""
+        if self._loop is not None:
+            raise RuntimeError("Sender already started")
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        now = self._loop.time()
+        self._heartbeat = now
+        for name, channel_sender in self._senders.items():
+            limits = self._limits.get(name, UNLIMITED)
+            channel = _Channel(name, channel_sender, limits,
+                               TokenBucket(limits.global_rate, limits.global_burst, now))
+            self._channels[name] = channel
+            self._tasks.append(asyncio.create_task(self._dispatch(channel),
+                                                   name=f"sender-{name}"))
+        self._tasks.append(asyncio.create_task(self._claim_loop(), name="sender-claim"))
+        self._tasks.append(asyncio.create_task(self._renew_loop(), name="sender-renew"))
+        log.info("outbox sender %s started for channels %s", self.worker_id,
+                 ", ".join(self._senders) or "(none)")
+
+    def wake(self) -> None:
+        """New rows were committed: claim now. Safe to call from any thread."""
+        loop, event = self._loop, self._wake
+        if loop is None or event is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            event.set()
+        else:
+            loop.call_soon_threadsafe(event.set)
+
+    @property
+    def alive(self) -> bool:
+        """Started, not stopped, and the claim loop turned recently."""
+        if self._loop is None or self._stopping or not self._tasks:
+            return False
+        if any(t.done() for t in self._tasks):
+            return False
+        return self._loop.time() - self._heartbeat < max(10.0, 5 * self.poll_interval)
+
+    @property
+    def held(self) -> int:
+        """Messages claimed by this process and not finished yet."""
+        return len(self._held_ids)
+
+    async def stop(self) -> None:
+        """Finish the sends in flight, start no new one, give the rest back."""
+        if self._loop is None or self._stopping:
+            return
+        self._stopping = True
+        for channel in self._channels.values():
+            channel.changed.set()
+        if self._wake is not None:
+            self._wake.set()
+        in_flight = [t for c in self._channels.values() for t in c.in_flight]
+        if in_flight:
+            await asyncio.gather(*in_flight, return_exceptions=True)
+        if self._recorder is not None:  # what was sent is recorded before the rest goes back
+            await asyncio.gather(self._recorder, return_exceptions=True)
+        # The claim loop is let finish its current claim (cancelling would leave a claim
+        # committing behind our back); the others only wait, so they are cancelled.
+        for task in self._tasks:
+            if task.get_name() != "sender-claim":
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            released = await self._blocking(self.store.release_claims, self.worker_id)
+        except DBAPIError as exc:
+            log.warning("outbox sender %s could not release its claims (%s); they are "
+                        "taken over when their lease ends", self.worker_id,
+                        exc.__class__.__name__)
+        else:
+            log.info("outbox sender %s stopped; %d held messages handed back",
+                     self.worker_id, released)
+
+    async def __aenter__(self) -> Self:
+        self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ------------------------------------------------------------------ claiming
+
+    async def _take_back_dead_claims(self) -> None:
+        try:
+            workers = await self._blocking(self.store.claimants)
+            for worker in filter(dead_local_worker, workers):
+                released = await self._blocking(self.store.release_claims, worker)
+                log.info("took back %d messages held by %s, which is gone", released, worker)
+        except DBAPIError as exc:
+            log.warning("could not look for a crashed sender's claims: %s",
+                        exc.__class__.__name__)
+
+    async def _claim_loop(self) -> None:
+        assert self._wake is not None and self._loop is not None
+        channels = list(self._senders)
+        await self._take_back_dead_claims()
+        while not self._stopping:
+            self._wake.clear()
+            self._heartbeat = self._loop.time()
+            room = self.max_held - len(self._held_ids)
+            try:
+                if room > 0:
+                    batch = await self._blocking(self.store.claim_due, self.worker_id, room,
+                                                 channels=channels)
+                else:  # hands full of bulk: still take the replies
+                    batch = await self._blocking(self.store.claim_due, self.worker_id,
+                                                 self.reply_reserve, channels=channels,
+                                                 max_priority=Priority.REPLY)
+            except DBAPIError as exc:
+                log.warning("outbox claim failed: %s; retrying", exc.__class__.__name__)
+                batch = []
+            if self._stopping:  # claimed while stopping: stop() hands them back
+                break
+            for message in batch:
+                self._enqueue(message)
+            if room > 0 and len(batch) == room:
+                continue  # more may be due
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            except TimeoutError:
+                pass
+
+    async def _renew_loop(self) -> None:
+        interval = max(0.05, self.store.lease.total_seconds() / 3)
+        while not self._stopping:
+            await asyncio.sleep(interval)
+            try:
+                await self._blocking(self.store.renew_leases, self.worker_id)
+            except DBAPIError as exc:
+                log.warning("lease renewal failed: %s", exc.__class__.__name__)
+
+    def _enqueue(self, message: OutboxMessage) -> None:
+        channel = self._channels[message.channel]
+        lane = channel.lanes.get(message.address)
+        if lane is None:
+            assert self._loop is not None
+            lane = _Lane(message.address, TokenBucket(channel.limits.chat_rate,
+                                                      channel.limits.chat_burst,
+                                                      self._loop.time()))
+            channel.lanes[message.address] = lane
+        if message.id in self._held_ids:
+            return  # ours already: our lease lapsed (database away) and we re-claimed it
+        heapq.heappush(lane.queue, _Held(message, message.attempts))
+        self._held_ids.add(message.id)
+        channel.changed.set()
+
+    # ------------------------------------------------------------------ dispatching
+
+    def _pick(self, channel: _Channel, now: float) -> tuple[_Lane | None, float | None]:
+        """The ready lane with the best head message, and else when the next one is ready."""
+        best: _Lane | None = None
+        next_ready: float | None = None
+        idle: list[str] = []
+        for address, lane in channel.lanes.items():
+            if lane.busy:
+                continue
+            if not lane.queue:
+                if lane.paused_until <= now and lane.bucket.full(now):
+                    idle.append(address)
+                continue
+            ready = max(lane.paused_until, lane.bucket.ready_at(now))
+            if ready <= now:
+                if best is None or lane.queue[0].order < best.queue[0].order:
+                    best = lane
+            elif next_ready is None or ready < next_ready:
+                next_ready = ready
+        for address in idle:  # forget lanes whose limits no longer matter
+            del channel.lanes[address]
+        return best, next_ready
+
+    async def _dispatch(self, channel: _Channel) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            channel.changed.clear()
+            now = loop.time()
+            wait_until: float | None = None
+            if channel.paused_until > now:
+                wait_until = channel.paused_until
+            elif len(channel.in_flight) < self.max_in_flight:
+                global_ready = channel.bucket.ready_at(now)
+                if global_ready > now:
+                    wait_until = global_ready
+                else:
+                    lane, wait_until = self._pick(channel, now)
+                    if lane is not None:
+                        held = heapq.heappop(lane.queue)
+                        lane.busy = True
+                        channel.bucket.take(now)
+                        lane.bucket.take(now)
+                        task = asyncio.create_task(self._deliver(channel, lane, held))
+                        channel.in_flight.add(task)
+                        continue
+            timeout = None if wait_until is None else max(0.0, wait_until - now)
+            try:
+                await asyncio.wait_for(channel.changed.wait(), timeout)
+            except TimeoutError:
+                pass
+
+    # ------------------------------------------------------------------ outcomes
+
+    async def _deliver(self, channel: _Channel, lane: _Lane, held: _Held) -> None:
+        message = held.message
+        try:
+            try:
+                provider_id = await channel.sender.send(message)
+            except SendError as exc:
+                self.metrics.send_errors.inc(channel=channel.name, kind=exc.outcome.value)
+                await self._outcomes[exc.outcome](channel, lane, held, exc)
+            except Exception as exc:
+                log.exception("channel %s raised an unexpected error", channel.name)
+                error = Temporary(f"unexpected {exc.__class__.__name__}")
+                self.metrics.send_errors.inc(channel=channel.name, kind=error.outcome.value)
+                await self._temporary(channel, lane, held, error)
+            else:
+                self.metrics.messages_out.inc(channel=channel.name)
+                self._held_ids.discard(message.id)
+                self._record_sent(message.id, provider_id)
+        finally:
+            lane.busy = False
+            task = asyncio.current_task()
+            if task is not None:
+                channel.in_flight.discard(task)
+            channel.changed.set()
+
+    @property
+    def _outcomes(self) -> dict[SendOutcome, Callable[..., Awaitable[None]]]:
+        return {SendOutcome.THROTTLED: self._throttled, SendOutcome.TEMPORARY: self._temporary,
+                SendOutcome.RECIPIENT_GONE: self._recipient_gone,
+                SendOutcome.PERMANENT: self._permanent}
+
+    @staticmethod
+    def _where(message: OutboxMessage) -> str:
+        return f"message {message.id} to {message.channel} {mask_address(message.address)}"
+
+    async def _throttled(self, channel: _Channel, lane: _Lane, held: _Held,
+                         exc: Throttled) -> None:
+        """Wait retry_after (this recipient, or the whole channel); not an attempt."""
+        until = asyncio.get_running_loop().time() + exc.retry_after
+        if exc.scope == ThrottleScope.CHANNEL:
+            channel.paused_until = max(channel.paused_until, until)
+        else:
+            lane.paused_until = max(lane.paused_until, until)
+        log.info("%s throttled, retrying in %.1fs", self._where(held.message), exc.retry_after)
+        if exc.retry_after > self.max_throttle_hold:
+            await self._release_lane(lane, held, exc)
+        else:
+            heapq.heappush(lane.queue, held)
+
+    async def _temporary(self, channel: _Channel, lane: _Lane, held: _Held,
+                         exc: SendError) -> None:
+        """Retry with exponential backoff, holding back the recipient's later messages."""
+        message = held.message
+        held.attempts += 1
+        if held.attempts >= self.max_attempts:
+            reason = f"gave up after {held.attempts} attempts: {exc.reason}"
+            log.warning("%s failed: %s", self._where(message), reason)
+            self._forget(channel, message.id)
+            await self._db(self.store.mark_failed, message.id, self.worker_id, reason)
+            return
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (held.attempts - 1))
+        lane.paused_until = max(lane.paused_until,
+                                asyncio.get_running_loop().time() + delay)
+        log.info("%s failed temporarily (%s); attempt %d, next in %.1fs",
+                 self._where(message), exc.reason, held.attempts, delay)
+        await self._db(self.store.record_failed_attempt, message.id, self.worker_id,
+                       exc.reason)
+        heapq.heappush(lane.queue, held)
+
+    async def _recipient_gone(self, channel: _Channel, lane: _Lane, held: _Held,
+                              exc: SendError) -> None:
+        """Mark the resident opted out; fail everything queued for them."""
+        message = held.message
+        log.info("%s: recipient gone (%s); no more messages to them",
+                 self._where(message), exc.reason)
+        for item in [held, *lane.queue]:
+            self._forget(channel, item.message.id)
+        lane.queue.clear()
+        await self._db(self.store.mark_recipient_gone, message.channel, message.address,
+                       f"{SendOutcome.RECIPIENT_GONE.value}: {exc.reason}")
+
+    async def _permanent(self, channel: _Channel, lane: _Lane, held: _Held,
+                         exc: SendError) -> None:
+        """The provider refuses this message: record why and move on."""
+        log.warning("%s failed permanently: %s", self._where(held.message), exc.reason)
+        self._forget(channel, held.message.id)
+        await self._db(self.store.mark_failed, held.message.id, self.worker_id,
+                       f"{SendOutcome.PERMANENT.value}: {exc.reason}")
+
+    def _record_sent(self, message_id: int, provider_id: str) -> None:
+        """Mark sent in batches: sends that finish while one batch is being written join
+        the next, so under load one transaction records many messages."""
+        self._sent_batch.append((message_id, provider_id))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_batches(), name="sender-record")
+
+    async def _record_batches(self) -> None:
+        while self._sent_batch:
+            batch, self._sent_batch = self._sent_batch, []
+            await self._db(self.store.mark_sent_many, batch)
+
+    def _forget(self, channel: _Channel, message_id: int) -> None:
+        self._held_ids.discard(message_id)
+        self.metrics.messages_failed.inc(channel=channel.name)
+
+    async def _release_lane(self, lane: _Lane, held: _Held, exc: Throttled) -> None:
+        """A long wait: give the lane's messages back to the outbox, due after it."""
+        at = self.store.clock() + timedelta(seconds=exc.retry_after)
+        items = [held, *lane.queue]
+        lane.queue.clear()
+        for item in items:
+            self._held_ids.discard(item.message.id)
+            await self._db(self.store.schedule_retry, item.message.id, self.worker_id, at,
+                           exc.reason, False)
+
+    async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        call = functools.partial(fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """Run a store call off the loop; keep trying a while if the database is away."""
+        delay = 0.2
+        for attempt in range(8):
+            try:
+                return await self._blocking(fn, *args)
+            except DBAPIError as exc:
+                log.warning("outbox update failed (%s), attempt %d", exc.__class__.__name__,
+                            attempt + 1)
+                await asyncio.sleep(delay)
+                delay = min(5.0, delay * 2)
+        log.error("outbox update abandoned; the lease expiry will hand the message on")
+        return None

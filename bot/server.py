@@ -1,0 +1,188 @@
+"""The ASGI app: the Telegram webhook, health and metrics (Starlette, served by uvicorn).
+
+The webhook only verifies, reads, converts and hands over (STYLE.md); the engine commits
+the update and its replies in one transaction (G1) and only then do we answer 200, so a
+non-2xx answer makes Telegram deliver the update again and a 2xx means it is safe:
+- the secret token header is compared in constant time before the body is read (G9);
+  with no secret configured the webhook refuses everything;
+- the body is read up to MAX_BODY bytes, no further (413 beyond);
+- a database that cannot be reached gives 503, so Telegram retries later;
+- a redelivered update is recognised by the engine (its update_id is recorded) and
+  answered 200 without a second reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import update_to_incoming
+from bot.config import Settings
+from bot.metrics import CONTENT_TYPE, Family, Metrics, gauge, render
+from conversations.incoming import Incoming
+from storage.clock import Clock, system_clock
+from storage.models import Conversation
+from storage.outbox import Backlog, backlog
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_BODY = 64 * 1024  # a Telegram text update is a few kB; 4096 characters of text at most
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+class SenderHandle(Protocol):
+    """What the app needs of the outbox sender."""
+
+    def wake(self) -> None: ...
+
+    @property
+    def alive(self) -> bool: ...
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_bounded(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _secret_ok(given: str | None, expected: str) -> bool:
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"),
+                               expected.encode("utf-8"))
+
+
+def _stats(db_engine: Engine, clock: Clock) -> tuple[Backlog, dict[str, int]]:
+    with Session(db_engine) as session:
+        session.execute(text("SELECT 1"))
+        queued = backlog(session, clock())
+        states = dict(session.execute(
+            select(Conversation.state, func.count()).group_by(Conversation.state)
+        ).tuples().all())
+    return queued, states
+
+
+def create_app(settings: Settings, engine_handle: Callable[[Incoming], bool],
+               sender: SenderHandle, db_engine: Engine, *, clock: Clock = system_clock,
+               metrics: Metrics | None = None, max_body: int = MAX_BODY,
+               executor: Executor | None = None) -> Starlette:
+    """The app. `engine_handle` is the engine's synchronous handle.
+
+    Blocking database work runs on `executor` (for SQLite: one writer thread, shared
+    with the sender, so transactions queue in Python instead of fighting over the file
+    lock) or, when None, on Starlette's thread pool.
+    """
+    counters = metrics or getattr(sender, "metrics", None) or Metrics()
+
+    async def blocking(fn: Callable[..., T], *args: Any) -> T:
+        if executor is None:
+            return await run_in_threadpool(fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+    secret = settings.telegram.secret_token
+    if not secret:
+        log.warning("no [telegram] secret_token: POST /telegram refuses every request")
+
+    async def telegram_webhook(request: Request) -> Response:
+        if not _secret_ok(request.headers.get(SECRET_HEADER), secret):
+            return PlainTextResponse("forbidden\n", status_code=403)
+        try:
+            body = await _read_bounded(request, max_body)
+        except _TooLarge:
+            return PlainTextResponse("update too large\n", status_code=413)
+        try:
+            data = json.loads(body)
+            incoming = update_to_incoming(data)
+        except ValueError:  # also json.JSONDecodeError and bad UTF-8
+            return PlainTextResponse("not a Telegram update\n", status_code=400)
+        if incoming is None:
+            return Response(status_code=200)
+        try:
+            fresh = await blocking(engine_handle, incoming)
+        except DBAPIError as exc:
+            log.warning("database unavailable (%s): Telegram update %s refused with 503",
+                        exc.__class__.__name__, incoming.provider_id)
+            return PlainTextResponse("database unavailable, retry later\n", status_code=503,
+                                     headers={"Retry-After": "5"})
+        if fresh:
+            counters.messages_in.inc(channel=TELEGRAM)
+            sender.wake()
+        else:
+            counters.duplicates_in.inc(channel=TELEGRAM)
+        return Response(status_code=200)
+
+    async def healthz(request: Request) -> Response:
+        report: dict[str, Any] = {}
+        try:
+            queued, _states = await blocking(_stats, db_engine, clock)
+        except DBAPIError as exc:
+            report["database"] = f"unreachable ({exc.__class__.__name__})"
+            db_ok = False
+        else:
+            report["database"] = "ok"
+            report["outbox"] = {"pending": queued.pending, "sending": queued.sending,
+                                "failed": queued.failed,
+                                "oldest_pending_seconds": round(queued.oldest_pending_seconds, 3)}
+            db_ok = True
+        alive = sender.alive
+        report["sender"] = "alive" if alive else "not running"
+        healthy = db_ok and alive
+        report["status"] = "ok" if healthy else "unhealthy"
+        return JSONResponse(report, status_code=200 if healthy else 503)
+
+    async def metrics_route(request: Request) -> Response:
+        gauges: list[Family] = []
+        try:
+            queued, states = await blocking(_stats, db_engine, clock)
+        except DBAPIError:
+            gauges.append(gauge("digicheque_database_up", "1 if the database answered.", 0))
+        else:
+            gauges += [
+                gauge("digicheque_database_up", "1 if the database answered.", 1),
+                gauge("digicheque_outbox_messages", "Outbox messages by status.",
+                      {(("status", "pending"),): queued.pending,
+                       (("status", "sending"),): queued.sending,
+                       (("status", "failed"),): queued.failed}),
+                gauge("digicheque_outbox_oldest_pending_seconds",
+                      "Age of the oldest undelivered outbox message.",
+                      queued.oldest_pending_seconds),
+                gauge("digicheque_conversations", "Conversations by state.",
+                      {(("state", state),): count for state, count in states.items()}),
+            ]
+        gauges.append(gauge("digicheque_sender_up", "1 if the outbox sender runs.",
+                            1 if sender.alive else 0))
+        return Response(render(counters.counters(), gauges), media_type=CONTENT_TYPE)
+
+    return Starlette(routes=[
+        Route("/telegram", telegram_webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_route, methods=["GET"]),
+    ])

@@ -1,0 +1,481 @@
+"""The outbox store and the sender (G6), against the fake Bot API over real HTTP.
+
+Every test runs on SQLite and PostgreSQL (the `sessions` fixture) except the long rate
+test, whose subject (the limiter) does not touch the database's behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.telegram import LIMITS, TelegramSender, make_bot
+from bot.config import TelegramSettings
+from bot.sender import RateLimits, Sender, TokenBucket, dead_local_worker, mask_address
+from storage.clock import SettableClock
+from storage.db import make_engine, make_sessionmaker
+from storage.models import Outbox, OutboxStatus, Priority, Resident
+from storage.outbox import OutboxStore
+from tests.auxil.fake_telegram import TOKEN, FakeTelegram, max_in_window
+
+FAST = {"poll_interval": 0.05, "backoff_base": 0.05}
+LOOSE = RateLimits(global_rate=200, global_burst=20, chat_rate=100, chat_burst=10)
+
+
+@pytest.fixture
+def clock(now):
+    return SettableClock(now)
+
+
+@pytest.fixture
+def store(sessions, clock):
+    return OutboxStore(sessions, clock, lease=timedelta(seconds=30))
+
+
+@pytest.fixture
+def fake():
+    with FakeTelegram() as server:
+        yield server
+
+
+def queue(sessions: sessionmaker[Session], clock: SettableClock, address: str, body: str, *,
+          priority: int = Priority.REPLY, channel: str = "telegram", choices=None,
+          delay: float = 0) -> int:
+    """Commit one outbox row (and its resident) the way the engine would."""
+    now = clock()
+    with sessions.begin() as s:
+        resident = s.scalars(select(Resident).where(Resident.channel == channel,
+                                                    Resident.address == address)).one_or_none()
+        if resident is None:
+            resident = Resident(channel=channel, address=address, language="nl", created_at=now)
+            s.add(resident)
+            s.flush()
+        row = Outbox(resident_id=resident.id, channel=channel, address=address, body=body,
+                     choices=choices, priority=priority, status=OutboxStatus.PENDING,
+                     next_attempt_at=now + timedelta(seconds=delay), created_at=now)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def rows(sessions: sessionmaker[Session]) -> dict[int, Outbox]:
+    with sessions() as s:
+        return {r.id: r for r in s.scalars(select(Outbox))}
+
+
+@asynccontextmanager
+async def telegram_sender(fake: FakeTelegram, store: OutboxStore,
+                          limits: RateLimits = LOOSE, **options: Any) -> AsyncIterator[Sender]:
+    bot = make_bot(TelegramSettings(token=TOKEN, api_base_url=fake.base_url))
+    await bot.initialize()
+    sender = Sender(store, {"telegram": TelegramSender(bot)}, {"telegram": limits},
+                    **{**FAST, **options})
+    sender.start()
+    try:
+        yield sender
+    finally:
+        await sender.stop()
+        await bot.shutdown()
+
+
+# ---------------------------------------------------------------------------- the store
+
+def test_claim_takes_due_rows_best_first(sessions, clock, store):
+    broadcast = queue(sessions, clock, "1", "b", priority=Priority.BROADCAST)
+    reminder = queue(sessions, clock, "2", "r", priority=Priority.REMINDER)
+    reply = queue(sessions, clock, "3", "a")
+    queue(sessions, clock, "4", "later", delay=60)
+    queue(sessions, clock, "+32470000001", "sms", channel="sms")
+
+    claimed = store.claim_due("w1", 10, channels=["telegram"])
+
+    assert [m.id for m in claimed] == [reply, reminder, broadcast]
+    assert store.claim_due("w2", 10, channels=["telegram"]) == []  # all held by w1
+    held = rows(sessions)
+    assert {held[i].status for i in (reply, reminder, broadcast)} == {OutboxStatus.SENDING}
+    assert held[reply].claimed_by == "w1"
+    assert held[reply].claimed_until == clock() + timedelta(seconds=30)
+
+
+def test_claim_respects_limit_and_max_priority(sessions, clock, store):
+    for n in range(3):
+        queue(sessions, clock, str(n), "bulk", priority=Priority.BROADCAST)
+    reply = queue(sessions, clock, "9", "reply")
+    assert store.claim_due("w", 5, max_priority=Priority.REPLY)[0].id == reply
+    assert len(store.claim_due("w", 2)) == 2
+    assert len(store.claim_due("w", 2)) == 1
+
+
+def test_expired_lease_is_taken_over_and_fences_the_old_worker(sessions, clock, store):
+    message_id = queue(sessions, clock, "1", "hello")
+    assert [m.id for m in store.claim_due("crashed", 1)] == [message_id]
+    clock.advance(seconds=29)
+    assert store.claim_due("rescuer", 1) == []
+    clock.advance(seconds=2)
+    assert [m.id for m in store.claim_due("rescuer", 1)] == [message_id]
+
+    assert store.mark_failed(message_id, "crashed", "stale") is False
+    assert store.record_failed_attempt(message_id, "crashed", "stale") is False
+    assert rows(sessions)[message_id].status == OutboxStatus.SENDING
+    assert rows(sessions)[message_id].claimed_by == "rescuer"
+
+
+def test_renewed_lease_is_not_taken_over(sessions, clock, store):
+    queue(sessions, clock, "1", "hello")
+    store.claim_due("alive", 1)
+    clock.advance(seconds=20)
+    assert store.renew_leases("alive") == 1
+    clock.advance(seconds=20)
+    assert store.claim_due("other", 1) == []
+
+
+def test_schedule_retry_and_release(sessions, clock, store):
+    first = queue(sessions, clock, "1", "one")
+    second = queue(sessions, clock, "2", "two")
+    store.claim_due("w", 2)
+    assert store.schedule_retry(first, "w", clock() + timedelta(seconds=10), "HTTP 500")
+    assert store.release_claims("w") == 1
+    after = rows(sessions)
+    assert (after[first].status, after[first].attempts, after[first].last_error) == \
+        (OutboxStatus.PENDING, 1, "HTTP 500")
+    assert (after[second].status, after[second].claimed_by) == (OutboxStatus.PENDING, None)
+    assert [m.id for m in store.claim_due("w", 5)] == [second]
+    clock.advance(seconds=10)
+    assert [m.id for m in store.claim_due("w", 5)] == [first]
+
+
+def test_recipient_gone_opts_out_and_fails_everything_queued(sessions, clock, store):
+    a1 = queue(sessions, clock, "111", "one")
+    a2 = queue(sessions, clock, "111", "two", priority=Priority.BROADCAST)
+    b = queue(sessions, clock, "222", "other")
+    store.claim_due("w", 1)
+    with sessions() as s:
+        resident_id = s.scalars(select(Resident.id).where(Resident.address == "111")).one()
+    assert store.mark_resident_opted_out(resident_id, "blocked") == 2
+    after = rows(sessions)
+    assert [after[i].status for i in (a1, a2, b)] == \
+        [OutboxStatus.FAILED, OutboxStatus.FAILED, OutboxStatus.PENDING]
+    assert after[a1].last_error == "blocked"
+    with sessions() as s:
+        assert s.get(Resident, resident_id).opted_out_at == clock()
+
+
+def test_backlog_counts_and_oldest_age(sessions, clock, store):
+    assert store.backlog().pending == 0 and store.backlog().oldest_pending_seconds == 0
+    queue(sessions, clock, "1", "old")
+    clock.advance(seconds=90)
+    queue(sessions, clock, "2", "new")
+    store.claim_due("w", 1)
+    backlog = store.backlog()
+    assert (backlog.pending, backlog.sending, backlog.failed) == (1, 1, 0)
+    assert backlog.oldest_pending_seconds == 90
+
+
+def test_concurrent_claims_are_disjoint(sessions, clock, store, db_url):
+    for n in range(60):
+        queue(sessions, clock, str(n), f"m{n}")
+    got: dict[str, list[int]] = {"a": [], "b": [], "c": []}
+    start = threading.Barrier(3)
+
+    def drain(worker: str) -> None:
+        own_engine = make_engine(db_url)
+        own = OutboxStore(make_sessionmaker(own_engine), clock)
+        start.wait()
+        while batch := own.claim_due(worker, 4):
+            got[worker] += [m.id for m in batch]
+        own_engine.dispose()
+
+    threads = [threading.Thread(target=drain, args=(w,)) for w in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    everything = got["a"] + got["b"] + got["c"]
+    assert len(everything) == 60 and len(set(everything)) == 60
+
+
+# ---------------------------------------------------------------------------- the sender
+
+def test_delivers_on_wake_not_only_by_polling(sessions, clock, store, fake):
+    async def scenario() -> None:
+        async with telegram_sender(fake, store, poll_interval=30) as sender:
+            await asyncio.sleep(0.1)  # the first claim found nothing
+            message_id = queue(sessions, clock, "101", "Goeiedag!", choices=["Ja", "Nee"])
+            sender.wake()
+            await fake.until(lambda: len(fake.delivered) == 1, timeout=5)
+            await fake.until(lambda: rows(sessions)[message_id].status == OutboxStatus.SENT)
+        [sent] = fake.delivered
+        assert (sent.chat_id, sent.text) == ("101", "Goeiedag!")
+        assert sent.reply_markup == {"keyboard": [[{"text": "Ja"}, {"text": "Nee"}]],
+                                     "resize_keyboard": True, "one_time_keyboard": True}
+        row = rows(sessions)[message_id]
+        assert row.provider_message_id == str(sent.message_id)
+        assert row.sent_at == clock()
+
+    asyncio.run(scenario())
+
+
+def test_throttled_message_is_sent_after_retry_after_not_before(sessions, clock, store, fake):
+    fake.throttle_next(retry_after=1, chat_id="101")
+    throttled = queue(sessions, clock, "101", "first")
+    other = queue(sessions, clock, "202", "unaffected")
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store):
+            await fake.until(lambda: len(fake.delivered) == 2, timeout=10)
+
+    asyncio.run(scenario())
+    refused, accepted = fake.attempts_to("101")
+    assert (refused.status, accepted.status) == (429, 200)
+    assert accepted.at - refused.at >= 1.0
+    assert fake.attempts_to("202")[0].at < accepted.at  # another chat did not wait
+    after = rows(sessions)
+    assert after[throttled].status == OutboxStatus.SENT
+    assert after[throttled].attempts == 0  # a throttle is not a failed attempt
+    assert after[other].status == OutboxStatus.SENT
+
+
+def test_server_errors_are_retried_and_delivered_once(sessions, clock, store, fake):
+    fake.fail_next(500, "Internal Server Error", chat_id="101")
+    fake.fail_next(502, "Bad Gateway", chat_id="101", html=True)
+    first = queue(sessions, clock, "101", "one")
+    second = queue(sessions, clock, "101", "two")
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store):
+            await fake.until(lambda: len(fake.delivered) == 2, timeout=10)
+            await asyncio.sleep(0.2)  # nothing more arrives
+
+    asyncio.run(scenario())
+    assert [r.status for r in fake.attempts_to("101")] == [500, 502, 200, 200]
+    assert fake.texts_to("101") == ["one", "two"]  # the retry held the second back
+    after = rows(sessions)
+    assert (after[first].status, after[first].attempts) == (OutboxStatus.SENT, 2)
+    assert "Bad Gateway" in after[first].last_error
+    assert (after[second].status, after[second].attempts) == (OutboxStatus.SENT, 0)
+
+
+def test_gives_up_after_the_bound_and_records_why(sessions, clock, store, fake):
+    fake.fail_next(500, "Internal Server Error", chat_id="101", times=10)
+    message_id = queue(sessions, clock, "101", "doomed")
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store, max_attempts=3):
+            await fake.until(lambda: rows(sessions)[message_id].status == OutboxStatus.FAILED)
+
+    asyncio.run(scenario())
+    assert [r.status for r in fake.attempts_to("101")] == [500, 500, 500]
+    row = rows(sessions)[message_id]
+    assert row.attempts == 3
+    assert row.last_error.startswith("gave up after 3 attempts: telegram NetworkError")
+
+
+def test_bad_request_fails_at_once(sessions, clock, store, fake):
+    fake.fail_next(400, "Bad Request: message text is empty", chat_id="101")
+    message_id = queue(sessions, clock, "101", "x")
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store) as sender:
+            await fake.until(lambda: rows(sessions)[message_id].status == OutboxStatus.FAILED)
+            assert sender.metrics.send_errors.value(channel="telegram", kind="permanent") == 1
+
+    asyncio.run(scenario())
+    assert len(fake.attempts_to("101")) == 1
+    assert "message text is empty" in rows(sessions)[message_id].last_error.lower()
+
+
+def test_blocked_resident_is_opted_out_and_gets_nothing_more(sessions, clock, store, fake):
+    fake.block("101")
+    blocked = [queue(sessions, clock, "101", f"m{n}") for n in range(3)]
+    blocked.append(queue(sessions, clock, "101", "news", priority=Priority.BROADCAST))
+    other = queue(sessions, clock, "202", "hello")
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store):
+            await fake.until(lambda: all(rows(sessions)[i].status == OutboxStatus.FAILED
+                                         for i in blocked))
+            await fake.until(lambda: fake.texts_to("202") == ["hello"])
+            await asyncio.sleep(0.2)
+
+    asyncio.run(scenario())
+    assert len(fake.attempts_to("101")) == 1
+    after = rows(sessions)
+    assert after[other].status == OutboxStatus.SENT
+    assert all("recipient_gone" in after[i].last_error for i in blocked)
+    with sessions() as s:
+        resident = s.scalars(select(Resident).where(Resident.address == "101")).one()
+        assert resident.opted_out_at == clock()
+
+
+def test_replies_go_before_reminders_before_broadcasts(sessions, clock, store, fake):
+    broadcasts = [queue(sessions, clock, f"3{n:02}", "b", priority=Priority.BROADCAST)
+                  for n in range(20)]
+    reminders = [queue(sessions, clock, f"2{n:02}", "r", priority=Priority.REMINDER)
+                 for n in range(5)]
+    replies = [queue(sessions, clock, f"1{n:02}", "a") for n in range(5)]
+    slow = RateLimits(global_rate=40, global_burst=1, chat_rate=100, chat_burst=10)
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store, slow, max_in_flight=1):
+            await fake.until(lambda: len(fake.delivered) == 30, timeout=20)
+
+    asyncio.run(scenario())
+    assert [r.text for r in fake.delivered] == ["a"] * 5 + ["r"] * 5 + ["b"] * 20
+    assert len(replies + reminders + broadcasts) == 30
+
+
+def test_a_reply_overtakes_a_draining_broadcast(sessions, clock, store, fake):
+    for n in range(60):
+        queue(sessions, clock, f"3{n:02}", "bulk", priority=Priority.BROADCAST)
+    # 10/s: a broadcast every 100 ms, so "within 3 sends" leaves the claim 300 ms
+    slow = RateLimits(global_rate=10, global_burst=1, chat_rate=100, chat_burst=10)
+
+    async def scenario() -> None:
+        # max_held below the backlog: the sender's hands are full of bulk when it comes
+        async with telegram_sender(fake, store, slow, max_in_flight=1, max_held=10,
+                                   poll_interval=30) as sender:
+            await fake.until(lambda: len(fake.delivered) >= 5)
+            before = len(fake.delivered)
+            queue(sessions, clock, "999", "reply")
+            sender.wake()
+            await fake.until(lambda: fake.texts_to("999") == ["reply"])
+            position = [r.text for r in fake.delivered].index("reply")
+            assert position <= before + 3
+
+    asyncio.run(scenario())
+
+
+def test_a_crashed_workers_claim_is_taken_over(sessions, clock, store, fake):
+    message_id = queue(sessions, clock, "101", "still here")
+    store.claim_due("crashed-worker", 10)
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store) as sender:
+            await asyncio.sleep(0.3)
+            assert fake.delivered == []  # the lease still holds
+            clock.advance(seconds=31)
+            sender.wake()
+            await fake.until(lambda: rows(sessions)[message_id].status == OutboxStatus.SENT)
+            assert rows(sessions)[message_id].claimed_by == sender.worker_id
+
+    asyncio.run(scenario())
+    assert fake.texts_to("101") == ["still here"]
+
+
+def test_claims_of_a_dead_process_on_this_host_are_taken_back_at_once(sessions, clock, store,
+                                                                      fake):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = f"{socket.gethostname()[:30]}-{gone.pid}-abc123"
+    alive = f"{socket.gethostname()[:30]}-{os.getppid()}-abc123"
+    assert dead_local_worker(dead) and not dead_local_worker(alive)
+    assert not dead_local_worker(f"elsewhere-{gone.pid}-abc123")
+    assert not dead_local_worker("not-a-worker-id")
+    mine = queue(sessions, clock, "101", "was claimed by a crashed process")
+    theirs = queue(sessions, clock, "202", "claimed by a live one")
+    store.claim_due(dead, 1)
+    store.claim_due(alive, 1)
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store):  # no lease expiry needed
+            await fake.until(lambda: fake.texts_to("101") != [])
+            await asyncio.sleep(0.2)
+
+    asyncio.run(scenario())
+    assert rows(sessions)[mine].status == OutboxStatus.SENT
+    assert (rows(sessions)[theirs].status, rows(sessions)[theirs].claimed_by) == \
+        (OutboxStatus.SENDING, alive)
+    assert fake.texts_to("202") == []
+
+
+def test_stop_finishes_in_flight_and_hands_back_the_rest(sessions, clock, store, fake):
+    fake.latency = 0.3
+    ids = [queue(sessions, clock, "101", f"m{n}") for n in range(4)]
+    one_a_second = RateLimits(global_rate=100, global_burst=10, chat_rate=1, chat_burst=1)
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store, one_a_second) as sender:
+            await fake.until(lambda: len(fake.requests) == 1)  # first send in flight
+            assert sender.alive
+        assert not sender.alive
+
+    asyncio.run(scenario())
+    after = rows(sessions)
+    assert after[ids[0]].status == OutboxStatus.SENT
+    assert [(after[i].status, after[i].claimed_by) for i in ids[1:]] == \
+        [(OutboxStatus.PENDING, None)] * 3
+    assert fake.texts_to("101") == ["m0"]
+
+    async def resume() -> None:
+        async with telegram_sender(fake, store, LOOSE):
+            await fake.until(lambda: len(fake.delivered) == 4)
+
+    fake.latency = 0
+    asyncio.run(resume())
+    assert fake.texts_to("101") == ["m0", "m1", "m2", "m3"]
+
+
+# ---------------------------------------------------------------------------- rates
+
+@pytest.fixture
+def sqlite_sessions(sqlite_template: Path, tmp_path: Path):
+    path = tmp_path / "rates.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_telegram_rate_limits_are_never_exceeded(sqlite_sessions, now, fake):
+    """200 messages to 10 chats and 100 single messages: ~18 s at Telegram's limits."""
+    clock = SettableClock(now)
+    store = OutboxStore(sqlite_sessions, clock)
+    for n in range(200):
+        queue(sqlite_sessions, clock, f"10{n % 10}", f"m{n}")
+    for n in range(100):
+        queue(sqlite_sessions, clock, f"5{n:03}", "single", priority=Priority.BROADCAST)
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store, LIMITS, max_held=400):
+            await fake.until(lambda: len(fake.delivered) == 300, timeout=60)
+
+    asyncio.run(scenario())
+    assert fake.max_per_chat(window=1.0) <= LIMITS.chat_burst + 1
+    assert fake.max_global(window=1.0) <= 30
+    for chat in range(10):  # and each chat got its messages in order
+        assert fake.texts_to(f"10{chat}") == [f"m{n}" for n in range(chat, 200, 10)]
+
+
+def test_token_bucket_bounds_any_window():
+    bucket = TokenBucket(rate=2, burst=3, now=0.0)
+    moments: list[float] = []
+    t = 0.0
+    while t < 10:
+        ready = bucket.ready_at(t)
+        if ready <= t:
+            bucket.take(t)
+            moments.append(t)
+        else:
+            t = ready
+    assert max_in_window(moments, 1.0) <= 3 + 2
+    assert len(moments) <= 3 + 2 * 10
+
+
+def test_addresses_are_masked_in_logs():
+    assert mask_address("+32470123456") == "…456"
+    assert mask_address("12") == "…"

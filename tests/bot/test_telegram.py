@@ -1,0 +1,335 @@
+"""The Telegram adapter: updates in (fixture files), keyboards out, errors mapped, polling.
+
+Table-driven as in courier: each row names a fixture file under fixtures/ and what the
+engine must receive. Sending and polling go over real HTTP to the fake Bot API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from telegram import Update
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.channels.telegram import (
+    LIMITS,
+    TelegramPoller,
+    TelegramSender,
+    keyboard,
+    make_bot,
+    map_error,
+    register_webhook,
+    update_to_incoming,
+)
+from bot.config import TelegramSettings
+from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled
+from bot.sender import Sender
+from conversations.incoming import Incoming, Kind
+from storage.clock import SettableClock
+from storage.models import Inbound, Outbox
+from storage.outbox import OutboxMessage, OutboxStore
+from tests.auxil.fake_telegram import TOKEN, EchoEngine, FakeTelegram, text_update
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MARIA = "424242001"
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def clock(now):
+    return SettableClock(now)
+
+
+@pytest.fixture
+def engine_handle(sessions, clock):
+    """The conversation engine's handle; the real engine replaces the echo here."""
+    return EchoEngine(sessions, clock).handle
+
+
+@pytest.fixture
+def fake():
+    with FakeTelegram() as server:
+        yield server
+
+
+def settings_for(fake: FakeTelegram) -> TelegramSettings:
+    return TelegramSettings(token=TOKEN, api_base_url=fake.base_url)
+
+
+# ---------------------------------------------------------------------------- inbound
+
+# fixture file -> (kind, text, address, language hint); None: ignored
+UPDATES: list[tuple[str, tuple[Kind, str, str, str | None] | None]] = [
+    ("text.json", (Kind.TEXT, "dinsdag namiddag", MARIA, "nl")),
+    ("text_language_region.json", (Kind.TEXT, "bonjour", MARIA, "fr")),
+    ("no_language.json", (Kind.TEXT, "ja", "424242002", None)),
+    ("start.json", (Kind.TEXT, "/start", MARIA, "nl")),
+    ("start_deep_link.json", (Kind.TEXT, "/start AB12CD34E", MARIA, "nl")),
+    ("photo_with_caption.json", (Kind.PHOTO, "AB12 CD34E", MARIA, "nl")),
+    ("voice.json", (Kind.VOICE, "", MARIA, "nl")),
+    ("audio.json", (Kind.VOICE, "", MARIA, "nl")),
+    ("sticker.json", (Kind.STICKER, "👍", MARIA, "nl")),
+    ("location.json", (Kind.LOCATION, "", MARIA, "nl")),
+    ("document.json", (Kind.OTHER, "", MARIA, "nl")),
+    ("contact.json", (Kind.OTHER, "", MARIA, "nl")),
+    ("edited_message.json", (Kind.OTHER, "woensdag", MARIA, "nl")),
+    ("group.json", (Kind.GROUP, "hallo allemaal", "-100555", "nl")),
+    ("supergroup_command.json",
+     (Kind.GROUP, "/start@digicheque_test_bot AB12CD34E", "-1001234567890", "nl")),
+    ("callback_query.json", None),
+    ("my_chat_member_blocked.json", None),
+]
+
+
+@pytest.mark.parametrize("name, expected", UPDATES, ids=[u[0] for u in UPDATES])
+def test_update_to_incoming(name, expected):
+    update = load(name)
+    incoming = update_to_incoming(update)
+    if expected is None:
+        assert incoming is None
+        return
+    kind, text, address, language = expected
+    assert incoming == Incoming(channel="telegram", address=address,
+                                provider_id=str(update["update_id"]), text=text, kind=kind,
+                                language_hint=language)
+
+
+@pytest.mark.parametrize("name", [u[0] for u in UPDATES])
+def test_polling_sees_what_the_webhook_sees(name):
+    """getUpdates goes through telegram.Update; the round trip must not change the result."""
+    update = load(name)
+    round_trip = json.loads(Update.de_json(update, None).to_json())
+    assert update_to_incoming(round_trip) == update_to_incoming(update)
+
+
+def test_slash_command_with_bot_name_is_normalised():
+    update = text_update(5, "/start@digicheque_test_bot XY", update_id=1)
+    assert update_to_incoming(update).text == "/start XY"
+
+
+@pytest.mark.parametrize("update", [
+    {}, [], {"update_id": "12"}, {"update_id": True},
+    {"update_id": 1, "message": {"text": "no chat"}},
+    {"update_id": 1, "message": {"chat": {"id": "5"}, "text": "id as text"}},
+    {"update_id": 1, "message": "not an object"},
+], ids=repr)
+def test_broken_updates_are_refused(update):
+    with pytest.raises(ValueError):
+        update_to_incoming(update)
+
+
+# ---------------------------------------------------------------------------- outbound
+
+@pytest.mark.parametrize("choices, expected", [
+    (None, {"remove_keyboard": True}),
+    ([], {"remove_keyboard": True}),
+    (["Ja", "Nee"], {"keyboard": [["Ja", "Nee"]]}),
+    (["1", "2", "3", "4"], {"keyboard": [["1", "2"], ["3", "4"]]}),
+    (["ma", "di", "wo", "do", "vr"], {"keyboard": [["ma", "di", "wo"], ["do", "vr"]]}),
+    (["dinsdag 3 december 10:00", "woensdag 4 december 14:00", "Andere dag"],
+     {"keyboard": [["dinsdag 3 december 10:00"], ["woensdag 4 december 14:00"],
+                   ["Andere dag"]]}),
+])
+def test_keyboard(choices, expected):
+    markup = keyboard(choices).to_dict()
+    if "keyboard" in expected:
+        assert [[b["text"] for b in row] for row in markup["keyboard"]] == expected["keyboard"]
+        assert markup["resize_keyboard"] is True and markup["one_time_keyboard"] is True
+    else:
+        assert markup == expected
+
+
+@pytest.mark.parametrize("error, expected", [
+    (RetryAfter(7), Throttled),
+    (Forbidden("Forbidden: bot was blocked by the user"), RecipientGone),
+    (BadRequest("Bad Request: chat not found"), Permanent),
+    (ChatMigrated(-100123), Permanent),
+    (TimedOut(), Temporary),
+    (NetworkError("Bad Gateway"), Temporary),
+    (Conflict("terminated by other getUpdates request"), Temporary),
+    (InvalidToken(), Temporary),
+    (TelegramError("something new"), Temporary),
+], ids=lambda v: v.__class__.__name__ if isinstance(v, Exception) else v.__name__)
+def test_map_error(error, expected):
+    mapped = map_error(error)
+    assert type(mapped) is expected
+    if isinstance(mapped, Throttled):
+        assert mapped.retry_after == 7
+
+
+# What the fake answers -> what TelegramSender raises (real HTTP, real client).
+ANSWERS = [
+    ({"status": 429, "description": "Too Many Requests: retry after 3", "retry_after": 3},
+     Throttled),
+    ({"status": 403, "description": "Forbidden: bot was blocked by the user"}, RecipientGone),
+    ({"status": 403, "description": "Forbidden: user is deactivated"}, RecipientGone),
+    ({"status": 400, "description": "Bad Request: chat not found"}, Permanent),
+    ({"status": 500, "description": "Internal Server Error"}, Temporary),
+    ({"status": 502, "description": "Bad Gateway", "html": True}, Temporary),
+]
+
+
+def test_sender_maps_each_answer(fake):
+    message = OutboxMessage(id=1, channel="telegram", address=MARIA, body="Dag Maria",
+                            choices=["Ja", "Nee"], priority=0, attempts=0)
+
+    async def scenario() -> list[tuple[type[SendError] | None, float | None]]:
+        got: list[tuple[type[SendError] | None, float | None]] = []
+        async with make_bot(settings_for(fake)) as bot:
+            sender = TelegramSender(bot)
+            for answer, _expected in ANSWERS:
+                fake.fail_next(answer.pop("status"), answer.pop("description"), **answer)
+                try:
+                    await sender.send(message)
+                    got.append((None, None))
+                except SendError as exc:
+                    got.append((type(exc), getattr(exc, "retry_after", None)))
+            got.append((None, float(await sender.send(message))))
+        return got
+
+    results = asyncio.run(scenario())
+    assert [r[0] for r in results[:-1]] == [expected for _a, expected in ANSWERS]
+    assert results[0][1] == 3.0
+    assert fake.texts_to(MARIA) == ["Dag Maria"]
+    assert fake.delivered[0].reply_markup["keyboard"] == [[{"text": "Ja"}, {"text": "Nee"}]]
+    assert results[-1][1] == float(fake.delivered[0].message_id)
+
+
+def test_unreachable_api_is_temporary():
+    settings = TelegramSettings(token=TOKEN, api_base_url="http://127.0.0.1:9/bot")
+    message = OutboxMessage(id=1, channel="telegram", address=MARIA, body="x", choices=None,
+                            priority=0, attempts=0)
+
+    async def scenario() -> None:
+        bot = make_bot(settings)
+        with pytest.raises(Temporary, match="NetworkError"):
+            await TelegramSender(bot).send(message)
+        await bot.shutdown()
+
+    asyncio.run(scenario())
+
+
+def test_limits_stay_under_telegrams():
+    assert LIMITS.global_burst + LIMITS.global_rate <= 30
+    assert LIMITS.chat_rate <= 1
+
+
+# ---------------------------------------------------------------------------- webhook
+
+def test_register_webhook_sends_secret_and_update_types(fake):
+    async def scenario() -> None:
+        async with make_bot(settings_for(fake)) as bot:
+            await register_webhook(bot, "https://bot.example.org/telegram", "s3cret-token")
+            with pytest.raises(ValueError, match="secret_token"):
+                await register_webhook(bot, "https://bot.example.org/telegram", "")
+
+    asyncio.run(scenario())
+    assert fake.webhook == {"url": "https://bot.example.org/telegram",
+                            "secret_token": "s3cret-token",
+                            "allowed_updates": ["message", "edited_message"]}
+
+
+# ---------------------------------------------------------------------------- polling
+
+def _count(sessions, model) -> int:
+    with sessions() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_long_polling_feeds_the_engine_and_the_replies_go_out(sessions, clock, fake,
+                                                              engine_handle):
+    fake.push_update(text_update(111, "AB12CD34E"))
+    sticker = load("sticker.json")
+    sticker.pop("update_id")
+    fake.push_update(sticker)
+    fake.push_update({"callback_query": load("callback_query.json")["callback_query"]})
+    repeated = fake.push_update(text_update(222, "ja"))
+    fake.push_update(dict(repeated))  # Telegram delivers it again (same update_id)
+
+    async def scenario() -> TelegramPoller:
+        async with make_bot(settings_for(fake)) as bot:
+            store = OutboxStore(sessions, clock)
+            async with Sender(store, {"telegram": TelegramSender(bot)}, {"telegram": LIMITS},
+                              poll_interval=30) as sender:
+                poller = TelegramPoller(bot, engine_handle, on_handled=sender.wake,
+                                        metrics=sender.metrics, poll_timeout=1)
+                task = asyncio.create_task(poller.run())
+                await fake.until(lambda: len(fake.delivered) == 3)
+                await fake.until(lambda: fake.pending_updates() == 0)  # offsets confirmed
+                poller.stop()
+                await task
+                assert sender.metrics.messages_in.value(channel="telegram") == 3
+                assert sender.metrics.duplicates_in.value(channel="telegram") == 1
+        return poller
+
+    poller = asyncio.run(scenario())
+    assert fake.texts_to("111") == ["echo: AB12CD34E"]
+    assert fake.texts_to("424242001") == ["echo: 👍"]
+    assert fake.texts_to("222") == ["echo: ja"]
+    assert poller.offset == repeated["update_id"] + 1
+    assert [name for name, _ in fake.calls][:2] == ["getme", "deletewebhook"]
+    assert _count(sessions, Inbound) == 3
+
+
+def test_polling_does_not_move_past_an_update_the_database_refused(sessions, clock, fake,
+                                                                   engine_handle):
+    update = fake.push_update(text_update(333, "hallo"))
+    seen: list[str] = []
+
+    def flaky(msg: Incoming) -> bool:
+        seen.append(msg.provider_id)
+        if len(seen) <= 2:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return engine_handle(msg)
+
+    async def scenario() -> TelegramPoller:
+        async with make_bot(settings_for(fake)) as bot:
+            poller = TelegramPoller(bot, flaky, poll_timeout=1, retry_delay=0.05)
+            task = asyncio.create_task(poller.run())
+            await fake.until(lambda: len(seen) == 3)
+            await fake.until(lambda: fake.pending_updates() == 0)
+            poller.stop()
+            await task
+        return poller
+
+    poller = asyncio.run(scenario())
+    assert seen == [str(update["update_id"])] * 3
+    assert poller.offset == update["update_id"] + 1
+    assert _count(sessions, Inbound) == 1 and _count(sessions, Outbox) == 1
+
+
+def test_stopping_the_poller_interrupts_a_long_poll(fake):
+    async def scenario() -> None:
+        async with make_bot(settings_for(fake)) as bot:
+            poller = TelegramPoller(bot, lambda msg: True, poll_timeout=30)
+            task = asyncio.create_task(poller.run())
+            await fake.until(lambda: any(name == "getupdates" for name, _ in fake.calls))
+            poller.stop()
+            await asyncio.wait_for(task, timeout=5)
+
+    asyncio.run(scenario())
+
+
+def test_durations_are_timedelta_not_deprecated_ints():
+    """We opt in to python-telegram-bot's timedelta periods (no warnings at a 429)."""
+    assert RetryAfter(5).retry_after == timedelta(seconds=5)
