@@ -40,7 +40,7 @@ from storage.residents import (
     record_inbound,
     recent_wrong_codes,
 )
-from storage.slots import free_slots
+from storage.slots import free_slot_times
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +72,11 @@ class DbContext:
         return ChequeView(cheque.id, state, cheque.visits - cheque.visits_used)
 
     def free_slots(self, start: datetime, end: datetime, postcode: str | None,
-                   exclude: int | None = None) -> list[SlotView]:
-        return [_slot_view(s) for s in free_slots(self.session, start, end, postcode)
-                if s.id != exclude]
+                   exclude: int | None = None, limit: int | None = None) -> list[SlotView]:
+        rows = free_slot_times(self.session, start, end, postcode,
+                               None if limit is None else limit + 1)  # +1: the excluded one
+        views = [SlotView(i, a, b) for i, a, b in rows if i != exclude]
+        return views[:limit] if limit is not None else views
 
     def slot(self, slot_id: int) -> SlotView | None:
         slot = self.session.get(Slot, slot_id)

@@ -269,11 +269,20 @@ def _exclude(ctx: Context, data: dict[str, Any]) -> int | None:
     return booking.slot.id if booking else None
 
 
-def _free(ctx: Context, data: dict[str, Any], after: datetime | None = None) -> list[SlotView]:
+# Ranking a resident's wish looks at most this many candidate slots, and at days near
+# the ones asked for: enough for "the nearest", and cheap on every message.
+RANK_CANDIDATES = 400
+NEAR_DAYS = timedelta(days=7)
+
+
+def _free(ctx: Context, data: dict[str, Any], after: datetime | None = None,
+          before: datetime | None = None, limit: int | None = None) -> list[SlotView]:
     start, end = _window(ctx)
     if after is not None:
         start = max(start, after)
-    return ctx.free_slots(start, end, _postcode_for(ctx, data), _exclude(ctx, data))
+    if before is not None:
+        end = min(end, before)
+    return ctx.free_slots(start, end, _postcode_for(ctx, data), _exclude(ctx, data), limit)
 
 
 def _time_options(slots: list[SlotView]) -> tuple[Option, ...]:
@@ -292,7 +301,7 @@ def _offer(ctx: Context, data: dict[str, Any], slots: list[SlotView], intro: str
 
 
 def _offer_first(ctx: Context, data: dict[str, Any]) -> Step:
-    return _offer(ctx, data, _free(ctx, data)[:ctx.rules.choices_offered], "time.offer")
+    return _offer(ctx, data, _free(ctx, data, limit=ctx.rules.choices_offered), "time.offer")
 
 
 def ask_time(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
@@ -311,8 +320,9 @@ def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     if choice == "other":
         last = max((s.starts_at for s in offered), default=None)
         after = _next_day_start(ctx, last) if last else None
-        later = _free(ctx, data, after)[:ctx.rules.choices_offered]
-        return _offer(ctx, data, later or _free(ctx, data)[:ctx.rules.choices_offered],
+        count = ctx.rules.choices_offered
+        later = _free(ctx, data, after, limit=count)
+        return _offer(ctx, data, later or _free(ctx, data, limit=count),
                       "time.offer_later" if later else "time.offer_wrap")
     if choice is not None:
         return _to_confirm(ctx, data, int(choice))
@@ -331,7 +341,14 @@ def _next_day_start(ctx: Context, moment: datetime) -> datetime:
 
 def _offer_for(ctx: Context, data: dict[str, Any], when: When) -> Step:
     """Map what was asked to the nearest free slots; an exact fit goes to confirmation."""
-    free = _free(ctx, data)
+    after = before = None
+    if when.days and not when.asap:
+        tz = ctx.rules.tz
+        after = datetime.combine(min(when.days), datetime.min.time(), tzinfo=tz) - NEAR_DAYS
+        before = datetime.combine(max(when.days), datetime.min.time(), tzinfo=tz) + NEAR_DAYS
+    free = _free(ctx, data, after, before, limit=RANK_CANDIDATES)
+    if not free and after is not None:   # nothing near the days asked: look further
+        free = _free(ctx, data, limit=RANK_CANDIDATES)
     ranked_ids = rank_slots(when, [(s.id, s.starts_at) for s in free], ctx.rules.tz,
                             ctx.rules.choices_offered)
     by_id = {s.id: s for s in free}
@@ -402,7 +419,7 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                     data)
     slot = ctx.slot(int(data["slot_id"]))
     if slot is None or slot.starts_at < ctx.now + ctx.rules.min_notice:
-        return _offer(ctx, data, _free(ctx, data)[:ctx.rules.choices_offered], "time.gone")
+        return _offer(ctx, data, _free(ctx, data, limit=ctx.rules.choices_offered), "time.gone")
     if mode == "move":
         booking = ctx.booking()
         if booking is None:
@@ -426,7 +443,11 @@ def after_failure(ctx: Context, failed: fx.EffectFailed, data: dict[str, Any]) -
         return _menu(ctx)
     # slot_taken: someone was faster; offer the nearest alternatives to the lost slot
     lost = ctx.slot(int(data["slot_id"])) if data.get("slot_id") else None
-    free = _free(ctx, data)
+    if lost is not None:
+        free = _free(ctx, data, lost.starts_at - NEAR_DAYS, lost.starts_at + NEAR_DAYS,
+                     limit=RANK_CANDIDATES) or _free(ctx, data, limit=ctx.rules.choices_offered)
+    else:
+        free = _free(ctx, data, limit=ctx.rules.choices_offered)
     if lost is not None:
         free.sort(key=lambda s: abs((s.starts_at - lost.starts_at).total_seconds()))
     return _offer(ctx, data, sorted(free[:ctx.rules.choices_offered],
@@ -581,7 +602,10 @@ def on_resume(ctx: Context, text: str, data: dict[str, Any]) -> Step:
 
 def _slot_still_free(ctx: Context, data: dict[str, Any]) -> bool:
     slot = ctx.slot(int(data["slot_id"])) if data.get("slot_id") else None
-    return slot is not None and any(s.id == slot.id for s in _free(ctx, data))
+    if slot is None:
+        return False
+    moment = slot.starts_at
+    return any(s.id == slot.id for s in _free(ctx, data, moment, moment + timedelta(seconds=1)))
 
 
 FLOW: dict[State, Node] = {

@@ -33,14 +33,18 @@ def lock_resident(session: Session, channel: str, address: str, language: str,
                   now: datetime) -> Resident:
     """Get or create the resident and lock their row until commit (G3 on PostgreSQL).
 
-    On SQLite the whole write transaction already holds the database lock.
+    On SQLite the whole write transaction already holds the database lock. The common
+    case, a known resident, costs one query; a new one is inserted race-free.
     """
-    insert_ignore(session, Resident.__table__,  # type: ignore[arg-type]
-                  {"channel": channel, "address": address, "language": language,
-                   "created_at": now, "wrong_codes": 0})
-    return session.scalars(
-        select(Resident).where(Resident.channel == channel, Resident.address == address)
-        .with_for_update()).one()
+    query = select(Resident).where(Resident.channel == channel, Resident.address == address)\
+        .with_for_update()
+    resident = session.scalars(query).first()
+    if resident is None:
+        insert_ignore(session, Resident.__table__,  # type: ignore[arg-type]
+                      {"channel": channel, "address": address, "language": language,
+                       "created_at": now, "wrong_codes": 0})
+        resident = session.scalars(query).one()
+    return resident
 
 
 def count_wrong_code(resident: Resident, now: datetime, attempts: int, window: timedelta,

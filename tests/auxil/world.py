@@ -103,6 +103,12 @@ class Person:
         outcome = self.send(text, kind, **kw)  # type: ignore[arg-type]
         return "\n".join(m.body for m in self.messages(outcome))
 
+    def up_to_topic(self, code: str, address: str = "9100 Markt 3") -> str:
+        """Greet, give the code, the address and this phone: the topic question is next."""
+        for text in ("hallo", code, address):
+            self.say(text)
+        return self.say("1")
+
     def messages(self, outcome: Outcome | None = None) -> list[Outbox]:
         outcome = outcome or self.last
         assert outcome is not None

@@ -24,10 +24,7 @@ def world(sessions):
 
 
 def book_thursday_nine(world, person):
-    person.say("hallo")
-    person.say(world.cheque())
-    person.say("9100 Kerkstraat 12")
-    person.say("1")
+    person.up_to_topic(world.cheque(), "9100 Kerkstraat 12")
     person.say("2")
     assert "donderdag 3 december van 09:00" in person.say("donderdag om 9u")
     assert "Gelukt" in person.say("ja")
@@ -79,10 +76,7 @@ def test_after_downtime_only_the_latest_reminder_goes_out(world):
 
 def test_a_day_before_reminder_is_not_sent_on_the_day_itself(world):
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Kerkstraat 12")
-    ann.say("1")
+    ann.up_to_topic(world.cheque(), "9100 Kerkstraat 12")
     ann.say("2")
     ann.say("donderdag 15u")
     assert "Gelukt" in ann.say("ja")
@@ -120,10 +114,7 @@ def test_moving_replaces_the_reminders(world):
 def test_cancelled_or_opted_out_get_no_reminder(world):
     ann, bob = world.resident("+32470000001"), world.resident("+32470000002")
     book_thursday_nine(world, ann)
-    bob.say("hallo")
-    bob.say(world.cheque(seed=2))
-    bob.say("9100 Markt 1")
-    bob.say("1")
+    bob.up_to_topic(world.cheque(seed=2), "9100 Markt 1")
     bob.say("1")
     bob.say("donderdag 13u")
     bob.say("1")
@@ -141,10 +132,7 @@ def test_two_sweepers_fire_each_timer_once(sessions):
     world.coach(capacity=6)
     for i in range(6):
         person = world.resident(f"+3247000000{i}")
-        person.say("hallo")
-        person.say(world.cheque(seed=i + 1))
-        person.say("9100 Markt 1")
-        person.say("1")
+        person.up_to_topic(world.cheque(seed=i + 1), "9100 Markt 1")
         person.say("1")
         person.say("donderdag 13u")
         assert "Gelukt" in person.say("1")

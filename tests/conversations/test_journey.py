@@ -191,10 +191,7 @@ def test_street_needs_a_house_number(world):
 
 def test_other_topic_asks_for_words(world):
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     assert "Schrijf in een paar woorden" in ann.say("7")
     ann.say("foto's naar mijn kleinkinderen sturen")
     assert ann.state == State.ASK_TIME
@@ -206,20 +203,14 @@ def test_other_topic_asks_for_words(world):
 
 def test_topic_keyword_in_a_sentence(world):
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     ann.say("ik wil leren werken met Itsme aub")
     assert ann.state == State.ASK_TIME
 
 
 def test_time_in_own_words_goes_to_confirmation(world):
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     ann.say("1")
     reply = ann.say("donderdag namiddag")
     assert "donderdag 3 december van 13:00 tot 14:30" in reply
@@ -228,10 +219,7 @@ def test_time_in_own_words_goes_to_confirmation(world):
 
 def test_another_day_shows_later_slots(world):
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     ann.say("1")
     reply = ann.say("4")
     assert "latere momenten" in reply and "1 do 3 dec 09:00-10:30" in reply
@@ -241,10 +229,7 @@ def test_slot_taken_meanwhile_offers_alternatives(world):
     ann, bob = world.resident("+32470000001"), world.resident("+32470000002")
     codes = [world.cheque(seed=1), world.cheque(seed=2)]
     for person, code in zip((ann, bob), codes, strict=True):
-        person.say("hallo")
-        person.say(code)
-        person.say("9100 Markt 3")
-        person.say("1")
+        person.up_to_topic(code)
         person.say("1")
         person.say("1")     # both look at Wednesday 09:00
     assert "Gelukt" in ann.say("1")
@@ -383,10 +368,7 @@ def test_empty_and_huge_messages_repeat_the_question(world):
 
 def test_resume_after_a_long_silence(world):
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     ann.say("1")
     world.clock.advance(days=3)
     reply = ann.say("2")
@@ -425,10 +407,7 @@ def test_person_with_a_booking_gets_the_menu(world):
 def test_no_free_slots_gives_the_phone_number(sessions):
     world = World(sessions)   # no coach, no slots
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     reply = ann.say("1")
     assert "geen vrije momenten" in reply and "03 778 30 00" in reply
     assert "1 Menu" in reply
@@ -437,10 +416,7 @@ def test_no_free_slots_gives_the_phone_number(sessions):
 def test_minimum_notice_hides_slots_too_soon(world):
     world.clock.advance(hours=1)    # Tuesday 10:00: Wednesday 09:00 is under 24 h away
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     reply = ann.say("1")
     assert "wo 2 dec 09:00" not in reply and "1 wo 2 dec 13:00" in reply
 
@@ -459,10 +435,7 @@ def test_first_contact_with_a_booking_welcomes_with_the_menu(world):
 def test_when_nothing_was_free_one_looks_again(sessions):
     world = World(sessions)   # no coach yet
     ann = world.resident()
-    ann.say("hallo")
-    ann.say(world.cheque())
-    ann.say("9100 Markt 3")
-    ann.say("1")
+    ann.up_to_topic(world.cheque())
     assert "geen vrije momenten" in ann.say("1")
     world.coach()             # staff add slots meanwhile
     assert "1 wo 2 dec 09:00-10:30" in ann.say("ok?")
@@ -471,9 +444,6 @@ def test_when_nothing_was_free_one_looks_again(sessions):
     bob = world2.resident("+32470000009")
     with world.sessions.begin() as s:
         s.execute(Slot.__table__.update().values(closed_at=world.clock()))
-    bob.say("hallo")
-    bob.say(world.cheque(seed=7))
-    bob.say("9100 Markt 3")
-    bob.say("1")
+    bob.up_to_topic(world.cheque(seed=7))
     bob.say("1")
     assert "Stuur de code" in bob.say("1")   # 1 = Menu; with no visit that is the start
