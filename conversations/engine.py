@@ -82,6 +82,14 @@ class DbContext:
         slot = self.session.get(Slot, slot_id)
         return _slot_view(slot) if slot is not None else None
 
+    def slots(self, slot_ids: list[int]) -> list[SlotView]:
+        if not slot_ids:
+            return []
+        rows = self.session.execute(select(Slot.id, Slot.starts_at, Slot.ends_at)
+                                    .where(Slot.id.in_(slot_ids))).all()
+        by_id = {row[0]: SlotView(row[0], row[1], row[2]) for row in rows}
+        return [by_id[i] for i in slot_ids if i in by_id]
+
     def booking(self) -> BookingView | None:
         if not self._booking_loaded:
             self._booking = active_booking(self.session, self.resident.id, self.now)
@@ -127,8 +135,8 @@ class Engine:
                 return Outcome(duplicate=True)
             language = msg.language_hint if msg.language_hint in self.rules.languages \
                 else self.rules.default_language
-            resident = lock_resident(session, msg.channel, msg.address, language, now)
-            conversation = session.get(Conversation, resident.id)
+            resident, conversation = lock_resident(session, msg.channel, msg.address,
+                                                   language, now)
             form = self.forms.get(resident.channel, resident.channel)
             ctx = DbContext(session, resident, self.rules, now, form)
             step = self._step(ctx, conversation, msg, now)

@@ -310,8 +310,7 @@ def ask_time(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A numbered slot, 'another day', or a time in the resident's own words."""
-    offers = [ctx.slot(i) for i in data.get("offers", [])]
-    offered = [s for s in offers if s is not None]
+    offered = ctx.slots([int(i) for i in data.get("offers", [])])
     if not offered:  # nothing was free: "1 Menu", or look again (staff may have added slots)
         if _pick(text, (("menu", "option.menu", {}),)) == "menu":
             return _menu(ctx)

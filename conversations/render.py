@@ -8,7 +8,8 @@ Telegram gets the text and the options as keyboard buttons.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,18 @@ class _Params(dict[str, Any]):
         return "{" + key + "}"
 
 
+@lru_cache(maxsize=4096)
+def _day_names(day: date, locale: str) -> tuple[str, str]:
+    """('dinsdag 1 december', 'di 1 dec'): Babel is slow, and the same days recur."""
+    return (format_date(day, "EEEE d MMMM", locale=locale),
+            format_date(day, "EEE d MMM", locale=locale).replace(".", ""))
+
+
+@lru_cache(maxsize=1024)
+def _clock(moment: time, locale: str) -> str:
+    return format_time(moment, "HH:mm", locale=locale)
+
+
 def _expand(language: str, params: dict[str, Any], tz: ZoneInfo | None,
             defaults: dict[str, Any] | None) -> _Params:
     locale = LOCALES.get(language, "nl_BE")
@@ -47,10 +60,8 @@ def _expand(language: str, params: dict[str, Any], tz: ZoneInfo | None,
     for name, value in params.items():
         if isinstance(value, datetime):
             local = value.astimezone(tz)
-            out[f"{name}_day"] = format_date(local.date(), "EEEE d MMMM", locale=locale)
-            out[f"{name}_short"] = format_date(local.date(), "EEE d MMM", locale=locale)\
-                .replace(".", "")
-            out[f"{name}_time"] = format_time(local.time(), "HH:mm", locale=locale)
+            out[f"{name}_day"], out[f"{name}_short"] = _day_names(local.date(), locale)
+            out[f"{name}_time"] = _clock(local.time(), locale)
         elif name == "topic":
             out[name] = template(language, f"topic.{value}")
         elif isinstance(value, str) and value.startswith("where."):

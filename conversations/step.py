@@ -102,6 +102,10 @@ class Context(Protocol):
 
     def slot(self, slot_id: int) -> SlotView | None: ...
 
+    def slots(self, slot_ids: list[int]) -> list[SlotView]:
+        """The slots with these ids, in that order (missing ones left out)."""
+        ...
+
     def booking(self) -> BookingView | None: ...
 
 

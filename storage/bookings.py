@@ -2,9 +2,10 @@
 
 Every change that could race goes through a conditional UPDATE the database decides
 (G4): a seat (`slots.take_seat`), a cheque's visit (`_take_visit`), a booking's version.
-A failed step inside a savepoint undoes the steps before it, so a refused booking
-leaves no half-taken cheque or seat behind. Reminders are timer rows derived from the
-booking and replaced whenever it moves or is cancelled (G5).
+A refused step undoes the steps before it in the same transaction (a seat given back,
+or a savepoint rolled back), so a refusal leaves no half-taken cheque or seat behind.
+Reminders are timer rows derived from the booking and replaced whenever it moves or is
+cancelled (G5).
 """
 
 from __future__ import annotations
@@ -73,21 +74,27 @@ def _give_back_visit(session: Session, cheque_id: int) -> None:
 def book_visit(session: Session, *, resident_id: int, cheque_id: int, slot_id: int,
                postcode: str, street: str, phone: str, topic: str, topic_text: str | None,
                now: datetime, today: date, reminders: ReminderPolicy) -> Booking:
-    """Book a seat with one of the cheque's visits, or raise BookingRefused."""
-    with session.begin_nested():
-        if not _take_visit(session, cheque_id, resident_id, today):
-            raise BookingRefused("cheque_unavailable")
-        if not take_seat(session, slot_id):
-            raise BookingRefused("slot_taken")
-        booking = Booking(resident_id=resident_id, cheque_id=cheque_id, slot_id=slot_id,
-                          postcode=postcode, street=street, phone=phone, topic=topic,
-                          topic_text=topic_text, status=BookingStatus.BOOKED, version=1,
-                          created_at=now, updated_at=now)
-        session.add(booking)
-        session.flush()
-    slot = session.get(Slot, slot_id)
-    assert slot is not None  # take_seat succeeded, so the slot exists
-    schedule_reminders(session, booking, slot, now, reminders)
+    """Book a seat with one of the cheque's visits, or raise BookingRefused.
+
+    The seat is taken first; if the cheque then refuses, the seat is given back in the
+    same transaction, so a refusal leaves nothing behind (and needs no savepoint).
+    """
+    slot = session.get(Slot, slot_id)  # usually already loaded by the conversation
+    if slot is None:
+        raise BookingRefused("slot_taken")
+    starts_at = slot.starts_at
+    if not take_seat(session, slot_id):
+        raise BookingRefused("slot_taken")
+    if not _take_visit(session, cheque_id, resident_id, today):
+        release_seat(session, slot_id)
+        raise BookingRefused("cheque_unavailable")
+    booking = Booking(resident_id=resident_id, cheque_id=cheque_id, slot_id=slot_id,
+                      postcode=postcode, street=street, phone=phone, topic=topic,
+                      topic_text=topic_text, status=BookingStatus.BOOKED, version=1,
+                      created_at=now, updated_at=now)
+    session.add(booking)
+    session.flush()
+    add_reminders(session, booking, starts_at, now, reminders)
     return booking
 
 
@@ -110,7 +117,8 @@ def move_visit(session: Session, booking: Booking, slot_id: int, now: datetime,
     session.expire(booking)
     slot = session.get(Slot, slot_id)
     assert slot is not None
-    schedule_reminders(session, booking, slot, now, reminders)
+    cancel_reminders(session, booking.id)
+    add_reminders(session, booking, slot.starts_at, now, reminders)
     return booking
 
 
@@ -168,18 +176,17 @@ def cancel_reminders(session: Session, booking_id: int) -> None:
                     .values(status=TimerStatus.CANCELLED))
 
 
-def schedule_reminders(session: Session, booking: Booking, slot: Slot, now: datetime,
-                       policy: ReminderPolicy) -> None:
-    """Replace the booking's pending reminders with ones for its current slot."""
-    cancel_reminders(session, booking.id)
+def add_reminders(session: Session, booking: Booking, starts_at: datetime, now: datetime,
+                  policy: ReminderPolicy) -> None:
+    """Reminder timers for a visit at `starts_at` (the caller cancels any older ones)."""
     for offset in policy.offsets:
-        due = reminder_due(slot.starts_at, offset, policy)
-        if due <= now or due >= slot.starts_at:
+        due = reminder_due(starts_at, offset, policy)
+        if due <= now or due >= starts_at:
             continue  # booked too late for this reminder: the confirmation is enough
         kind = reminder_kind(offset)
-        not_after = slot.starts_at
+        not_after = starts_at
         if kind == "reminder.day_before":  # says "tomorrow": useless once that day begins
-            visit_day = slot.starts_at.astimezone(policy.tz).date()
+            visit_day = starts_at.astimezone(policy.tz).date()
             not_after = datetime.combine(visit_day, time(0), tzinfo=policy.tz)
         session.add(Timer(kind=kind, booking_id=booking.id, resident_id=booking.resident_id,
                           due_at=due, not_after=not_after, status=TimerStatus.PENDING))

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, String, Table, TextualSelect, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from storage.models import Inbound, Resident
+from storage.models import Conversation, Inbound, Resident
+
+
+@lru_cache(maxsize=None)
+def _insert_ignore_sql(table: Table, columns: tuple[str, ...]) -> TextualSelect:
+    """One prepared INSERT ... ON CONFLICT DO NOTHING RETURNING id per table and columns.
+
+    The same SQL runs on SQLite and PostgreSQL. Built once: SQLAlchemy does not cache
+    its dialect-specific inserts, and this runs on every message (bench/journey.py).
+    Typed bind parameters keep the UTC conversion of datetimes.
+    """
+    names = ", ".join(columns)
+    params = ", ".join(f":{c}" for c in columns)
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({params}) ON CONFLICT DO NOTHING " \
+          "RETURNING id"
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))\
+        .columns(id=Integer)
 
 
 def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
@@ -17,10 +33,8 @@ def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> boo
 
     RETURNING tells reliably whether a row went in (rowcount does not on every driver).
     """
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(**values).on_conflict_do_nothing()
-    return session.execute(stmt.returning(table.c.id)).first() is not None
+    stmt = _insert_ignore_sql(table, tuple(sorted(values)))
+    return session.execute(stmt, values).first() is not None
 
 
 def record_inbound(session: Session, channel: str, provider_id: str, now: datetime) -> bool:
@@ -29,22 +43,31 @@ def record_inbound(session: Session, channel: str, provider_id: str, now: dateti
                          {"channel": channel, "provider_id": provider_id, "received_at": now})
 
 
-def lock_resident(session: Session, channel: str, address: str, language: str,
-                  now: datetime) -> Resident:
-    """Get or create the resident and lock their row until commit (G3 on PostgreSQL).
+# Built once with bound parameters: it runs for every message (bench/journey.py).
+_LOCK_RESIDENT = (
+    select(Resident, Conversation)
+    .outerjoin(Conversation, Conversation.resident_id == Resident.id)
+    .where(Resident.channel == bindparam("channel", type_=String),
+           Resident.address == bindparam("address", type_=String))
+    .with_for_update(of=Resident))  # not the nullable side of the outer join
 
-    On SQLite the whole write transaction already holds the database lock. The common
-    case, a known resident, costs one query; a new one is inserted race-free.
+
+def lock_resident(session: Session, channel: str, address: str, language: str,
+                  now: datetime) -> tuple[Resident, Conversation | None]:
+    """Get or create the resident, with their conversation, and lock them until commit.
+
+    The row lock orders one resident's messages on PostgreSQL (G3); on SQLite the whole
+    write transaction already holds the database lock. A known resident costs one query
+    (resident and conversation together); a new one is inserted race-free.
     """
-    query = select(Resident).where(Resident.channel == channel, Resident.address == address)\
-        .with_for_update()
-    resident = session.scalars(query).first()
-    if resident is None:
+    params = {"channel": channel, "address": address}
+    row = session.execute(_LOCK_RESIDENT, params).first()
+    if row is None:
         insert_ignore(session, Resident.__table__,  # type: ignore[arg-type]
                       {"channel": channel, "address": address, "language": language,
                        "created_at": now, "wrong_codes": 0})
-        resident = session.scalars(query).one()
-    return resident
+        row = session.execute(_LOCK_RESIDENT, params).one()
+    return row[0], row[1]
 
 
 def count_wrong_code(resident: Resident, now: datetime, attempts: int, window: timedelta,

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from storage.models import Booking, BookingStatus, Slot
 from storage.schedule import Span, parse_weekly, plan_slots
-from storage.slots import booked_visits, close_slots, coach_by_name, free_slots, list_slots, \
-    release_seat, reopen_slots, take_seat, upsert_slots
+from storage.slots import booked_visits, close_slots, coach_by_name, free_slot_times, \
+    free_slots, list_slots, release_seat, reopen_slots, take_seat, upsert_slots
 from tests.auxil.rows import BRUSSELS, UTC, add_booking, add_coach, add_slot, at
 
 
@@ -309,3 +309,26 @@ def test_reopen_slots(sessions):
     with sessions() as s:
         assert s.get(Slot, slot.id).closed_at is None
         assert take_seat(s, slot.id)
+
+
+def test_free_slot_times_agrees_with_free_slots(sessions):
+    """The prepared row query the conversation uses selects exactly what free_slots does."""
+    day = date(2026, 12, 7)
+    with sessions.begin() as s:
+        everywhere = add_coach(s, "Everywhere")
+        north = add_coach(s, "North", postcodes="9111,9112")
+        gone = add_coach(s, "Gone", active=False)
+        for hour, coach in ((9, everywhere), (10, north), (11, gone), (12, north)):
+            add_slot(s, coach, at(day, hour))
+        add_slot(s, everywhere, at(day, 13), capacity=1, booked=1)
+        add_slot(s, everywhere, at(day, 14), closed=True)
+    start, end = at(day, 0), at(day + timedelta(days=1), 0)
+    with sessions() as s:
+        for postcode in (None, "9100", "9111", "9112", " 9112 ", "91", "9%", "_111"):
+            expected = [(x.id, x.starts_at, x.ends_at)
+                        for x in free_slots(s, start, end, postcode)]
+            assert free_slot_times(s, start, end, postcode) == expected, postcode
+            assert free_slot_times(s, start, end, postcode, limit=1) == expected[:1]
+        assert [t[1] for t in free_slot_times(s, start, end, "9111")] == \
+            [at(day, 9), at(day, 10), at(day, 12)]
+        assert [t[1] for t in free_slot_times(s, start, end, "9100")] == [at(day, 9)]
