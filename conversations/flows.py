@@ -629,7 +629,7 @@ FLOW: dict[State, Node] = {
 _LANGUAGE_OF = {Global.LANG_NL: "nl", Global.LANG_FR: "fr", Global.LANG_EN: "en"}
 _KIND_KEYS = {Kind.STICKER: "input.sticker", Kind.PHOTO: "input.photo",
               Kind.VOICE: "input.voice", Kind.LOCATION: "input.location",
-              Kind.OTHER: "input.other"}
+              Kind.OTHER: "input.other", Kind.EDITED: "input.edited"}
 
 
 def first_state(ctx: Context) -> State:

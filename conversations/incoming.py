@@ -13,6 +13,7 @@ class Kind(StrEnum):
     VOICE = "voice"        # voice notes and audio
     LOCATION = "location"
     OTHER = "other"        # documents, contacts, polls, anything we cannot read
+    EDITED = "edited"      # a changed earlier message: acting on it could book twice
     GROUP = "group"        # a message in a group chat: we only talk privately
 
 

@@ -7,7 +7,7 @@ our database, so python-telegram-bot is used as a plain client (`telegram.Bot`),
 through Application/ConversationHandler.
 
 Decisions worth knowing:
-- An *edited* message becomes Kind.OTHER carrying the new text: the original was already
+- An *edited* message becomes Kind.EDITED carrying the new text: the original was already
   answered, and re-running it through the conversation could repeat a step (a second
   booking); the engine answers OTHER kindly and repeats the question.
 - A sticker carries its emoji as text (a 👍 sticker may well mean "yes"); a photo carries
@@ -111,7 +111,7 @@ def _classify(message: Mapping[str, Any], edited: bool) -> tuple[Kind, str]:
     if chat.get("type") in _GROUP_CHATS:
         return Kind.GROUP, text if isinstance(text, str) else ""
     if edited:
-        return Kind.OTHER, text if isinstance(text, str) else ""
+        return Kind.EDITED, text if isinstance(text, str) else ""
     if isinstance(text, str):
         return Kind.TEXT, _normalise_command(text)
     for key, kind in _MEDIA_KINDS:

@@ -89,6 +89,7 @@ MESSAGES: dict[str, str] = {
     "input.location": "Thank you. Please type your address as text.",
     "input.other": "I can only read text. Please type your answer.",
     "input.empty": "I got an empty message.",
+    "input.edited": "You changed a message. Please send your answer as a new message.",
     "language.changed": "Fine, we speak English.",
     "language.unavailable": "That language is not available yet.",
     "help": "Answer the question below. Send MENU to start from the beginning, or call the "

@@ -95,6 +95,8 @@ MESSAGES: dict[str, str] = {
     "input.location": "Merci. Tapez votre adresse en texte, s'il vous plait.",
     "input.other": "Je peux lire seulement du texte. Tapez votre reponse, s'il vous plait.",
     "input.empty": "J'ai recu un message vide.",
+    "input.edited": "Vous avez modifie un message. Envoyez votre reponse dans un nouveau "
+                    "message, s'il vous plait.",
     "language.changed": "Bien, nous parlons francais.",
     "language.unavailable": "Cette langue n'est pas encore disponible.",
     "help": "Repondez a la question ci-dessous. Envoyez MENU pour recommencer, ou appelez la "

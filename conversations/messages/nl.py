@@ -93,6 +93,8 @@ MESSAGES: dict[str, str] = {
     "input.location": "Dank u. Typ uw adres alstublieft als tekst.",
     "input.other": "Ik kan alleen tekst lezen. Typ uw antwoord alstublieft.",
     "input.empty": "Ik kreeg een leeg bericht.",
+    "input.edited": "U hebt een bericht aangepast. Stuur uw antwoord alstublieft als nieuw "
+                    "bericht.",
     "language.changed": "Goed, we praten Nederlands.",
     "language.unavailable": "Die taal is er nog niet.",
     "help": "Antwoord op de vraag hieronder. Stuur MENU voor het begin, of bel de stad: "

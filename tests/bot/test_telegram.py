@@ -92,7 +92,7 @@ UPDATES: list[tuple[str, tuple[Kind, str, str, str | None] | None]] = [
     ("location.json", (Kind.LOCATION, "", MARIA, "nl")),
     ("document.json", (Kind.OTHER, "", MARIA, "nl")),
     ("contact.json", (Kind.OTHER, "", MARIA, "nl")),
-    ("edited_message.json", (Kind.OTHER, "woensdag", MARIA, "nl")),
+    ("edited_message.json", (Kind.EDITED, "woensdag", MARIA, "nl")),
     ("group.json", (Kind.GROUP, "hallo allemaal", "-100555", "nl")),
     ("supergroup_command.json",
      (Kind.GROUP, "/start@digicheque_test_bot AB12CD34E", "-1001234567890", "nl")),

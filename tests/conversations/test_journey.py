@@ -348,6 +348,7 @@ def test_stop_then_no_goes_back(world):
 @pytest.mark.parametrize("kind, expected", [
     (Kind.STICKER, "alleen tekst"), (Kind.VOICE, "spraakberichten"),
     (Kind.PHOTO, "foto's"), (Kind.LOCATION, "adres"), (Kind.GROUP, "niet in een groep"),
+    (Kind.EDITED, "als nieuw bericht"),
 ])
 def test_non_text_gets_a_kind_answer(world, kind, expected):
     ann = world.resident()
