@@ -44,6 +44,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram_http import AiohttpRequest
 from bot.config import TelegramSettings
 from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled, ThrottleScope
 from bot.metrics import Metrics
@@ -214,9 +215,13 @@ class TelegramSender:
 
 
 def make_bot(settings: TelegramSettings, *, pool_size: int = 32) -> Bot:
-    """A Bot on the configured Bot API base URL (a fake one in tests)."""
-    request = HTTPXRequest(connection_pool_size=pool_size, read_timeout=10.0,
-                           write_timeout=10.0, connect_timeout=5.0, pool_timeout=5.0)
+    """A Bot on the configured Bot API base URL (a fake one in tests).
+
+    Sends go through AiohttpRequest (bot.channels.telegram_http): httpx's per-request
+    overhead was most of the event loop's time under load. Long polling keeps httpx.
+    """
+    request = AiohttpRequest(connection_pool_size=pool_size, read_timeout=10.0,
+                          write_timeout=10.0, connect_timeout=5.0, pool_timeout=5.0)
     polling = HTTPXRequest(connection_pool_size=1, read_timeout=10.0, write_timeout=10.0,
                            connect_timeout=5.0, pool_timeout=5.0)
     return Bot(settings.token, base_url=settings.api_base_url, request=request,
