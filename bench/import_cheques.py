@@ -22,28 +22,24 @@ codes, insert), to see where the time goes.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, Table, func, insert, select, text
 
+from bench.pg import throwaway_database
 from storage.cheques import import_cheques, insert_cheques, known_codes, read_cheque_file
 from storage.codes import display, new_code
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Cheque, ChequeStatus
 
-PG_ADMIN_URL = os.environ.get(
-    "DIGICHEQUE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 12, 1)
 EXPIRES = date(2027, 12, 31)
@@ -123,25 +119,18 @@ def sqlite_database() -> Iterator[Callable[[], Engine]]:
 @contextmanager
 def postgres_database() -> Iterator[Callable[[], Engine]]:
     """A throw-away PostgreSQL database; every call hands it back with an empty table."""
-    admin_url = make_url(PG_ADMIN_URL)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"digicheque_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin_url.set(database=name).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
+    with throwaway_database() as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
 
-        def fresh() -> Engine:
-            empty(engine)
-            return engine
+            def fresh() -> Engine:
+                empty(engine)
+                return engine
 
-        yield fresh
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            yield fresh
+        finally:
+            engine.dispose()
 
 
 def phases(label: str, database: Any, data: bytes) -> None:

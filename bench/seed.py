@@ -9,28 +9,24 @@ number, coaches whose weekly hours are cut into slots by the same `plan_slots` a
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.pg import throwaway_database as postgres_database
 from storage.codes import check_symbol, display
 from storage.db import make_engine, upgrade
 from storage.models import Cheque, ChequeStatus, Coach
 from storage.schedule import Span, belgian_holidays, parse_weekly, plan_slots
 from storage.slots import upsert_slots
 
-PG_ADMIN_URL = os.environ.get(
-    "DIGICHEQUE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Tuesday 1 December 2026, 09:00 in Brussels (the moment the conversation tests use).
 START = datetime(2026, 12, 1, 9, 0, tzinfo=BRUSSELS).astimezone(timezone.utc)
@@ -113,17 +109,10 @@ def throwaway_database(kind: str) -> Iterator[Engine]:
             engine.dispose()
             shutil.rmtree(folder)
         return
-    admin_url = make_url(PG_ADMIN_URL)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"digicheque_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin_url.set(database=name).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()

@@ -40,9 +40,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select
 
+from bench.pg import throwaway_database
 from bench.webhook_load import Button, Crowd, FakeBotAPI, Script, Stats, start_fake_api
 from storage.codes import check_symbol, display
 from storage.db import make_engine, make_sessionmaker, upgrade
@@ -50,8 +50,6 @@ from storage.models import Booking, Cheque, Coach, Outbox, OutboxStatus, Priorit
 from storage.schedule import parse_weekly, plan_slots
 from storage.slots import upsert_slots
 
-PG_ADMIN_URL = os.environ.get(
-    "DIGICHEQUE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parents[1]
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CHEQUES = 40_000
@@ -109,17 +107,8 @@ def database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:6]}.db'}"
         return
-    admin_url = make_url(PG_ADMIN_URL)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"digicheque_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database() as url:
+        yield url
 
 
 # ---------------------------------------------------------------------------- servers
