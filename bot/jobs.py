@@ -115,6 +115,11 @@ def schedule_jobs(scheduler: BaseScheduler, engine: Engine, settings: Settings,
     """
     common = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
     scheduler.add_job(sweep_reminders, "interval", args=[engine], id="reminders",
+                      name="reminder sweep",
                       seconds=SWEEP_EVERY.total_seconds(), next_run_time=clock(), **common)
-    scheduler.add_job(lambda: purge(engine.sessions, settings, clock()), "interval",
-                      id="purge", seconds=PURGE_EVERY.total_seconds(), **common)
+
+    def purge_now() -> Purged:
+        return purge(engine.sessions, settings, clock())
+
+    scheduler.add_job(purge_now, "interval", id="purge", name="privacy purge",
+                      seconds=PURGE_EVERY.total_seconds(), **common)

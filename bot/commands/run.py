@@ -185,6 +185,10 @@ def run(app: App, host: str | None, port: int | None) -> None:
     logging.basicConfig(level=settings.logging.level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
+    # Their INFO lines ("Running job ...", "Context impl ...") say nothing an operator
+    # needs, every 30 seconds; our jobs log what they did.
+    for chatty in ("apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if host or port:
         server_settings = replace(settings.server, host=host or settings.server.host,
                                   port=port if port is not None else settings.server.port)
