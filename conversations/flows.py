@@ -8,7 +8,6 @@ reply ends with the question the resident can answer, so no state is a dead end 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,8 @@ from conversations.understand import (
     Choice,
     Global,
     When,
+    fold,
+    greeting_language,
     rank_slots,
     read_choice,
     read_global,
@@ -75,11 +76,6 @@ TOPIC_KEYWORDS = {
 class Node:
     ask: Callable[[Context, dict[str, Any]], tuple[Say, ...]]   # the state's question
     handle: Callable[[Context, str, dict[str, Any]], Step]      # an answer to it
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
 def _choices(options: tuple[Option, ...]) -> list[Choice]:
@@ -223,7 +219,7 @@ def on_topic(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """What help is wanted: a number, a label, or a word such as 'itsme' or 'gsm'."""
     topic = _pick(text, _topic_options())
     if topic is None:
-        folded = _fold(text)
+        folded = fold(text)
         words = set(re.findall(r"[\w-]+", folded))
         for candidate, keywords in TOPIC_KEYWORDS.items():
             if any((k in words) if " " not in k else (k in folded) for k in keywords):
@@ -680,6 +676,11 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
 
     if known is None:
         if current == State.ASK_CODE and not looks_like_code(stripped):
+            language = greeting_language(stripped)
+            if language is not None and language in ctx.rules.languages \
+                    and language != ctx.language:
+                return Step(_in_language((Say("welcome"), *ask_code(ctx, data)), language),
+                            State.ASK_CODE, {}, (fx.LanguageChosen(language),))
             return Step((Say("welcome"), *ask_code(ctx, data)), State.ASK_CODE, {})
         if current == State.MENU and _pick(stripped, _menu_options()) is None:
             return Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})

@@ -40,7 +40,8 @@ from conversations.dutch_time import (
 )
 
 __all__ = [
-    "Choice", "Global", "When", "fold", "rank_slots", "read_choice", "read_global",
+    "Choice", "Global", "When", "fold", "greeting_language", "rank_slots", "read_choice",
+    "read_global",
     "read_when", "read_yes_no", "warm_up",
 ]
 
@@ -750,3 +751,25 @@ def _day_gap(days: list[date] | None, day: date) -> tuple[int, int]:
     if before is not None and (after is None or before <= after):
         return before, 0
     return after or 0, 1
+
+
+# A first message that is a greeting tells the language a resident speaks best.
+# ("hallo" is Dutch here, the default, so it needs no entry.)
+_GREETINGS = {
+    "fr": ("bonjour", "bonsoir", "salut", "coucou", "allo", "bonjour madame",
+           "bonjour monsieur"),
+    "en": ("hello", "hi", "hey", "good morning", "good afternoon", "good evening"),
+}
+
+
+def greeting_language(text: str) -> str | None:
+    """'Bonjour!' -> 'fr', 'Hello there' -> 'en'; None for anything else."""
+    words = "".join(c if c.isalnum() else " " for c in fold(text)).split()
+    if not words or len(words) > 6:
+        return None
+    for language, greetings in _GREETINGS.items():
+        for greeting in greetings:
+            parts = greeting.split()
+            if words[:len(parts)] == parts:
+                return language
+    return None

@@ -448,3 +448,26 @@ def test_when_nothing_was_free_one_looks_again(sessions):
     bob.up_to_topic(world.cheque(seed=7))
     bob.say("1")
     assert "Stuur de code" in bob.say("1")   # 1 = Menu; with no visit that is the start
+
+
+@pytest.mark.parametrize("greeting, language, expected", [
+    ("Bonjour!", "fr", "Envoyez le code de votre digicheque"),
+    ("bonjour madame", "fr", "Envoyez le code"),
+    ("Hello", "en", "Send the code of your digicheque"),
+    ("hi there", "en", "Send the code"),
+    ("hallo", "nl", "Stuur de code"),
+    ("salut ça va? je voudrais de l'aide pour mon téléphone svp merci", "nl", "Stuur de code"),
+])
+def test_a_first_greeting_picks_the_language(world, greeting, language, expected):
+    ann = world.resident()
+    reply = ann.say(greeting)
+    assert expected in reply
+    assert ann.row.language == language
+    assert ann.state == State.ASK_CODE
+
+
+def test_a_greeting_later_does_not_switch_language(world):
+    ann = world.resident()
+    ann.say("hallo")
+    ann.say("hello")
+    assert ann.row.language == "nl"
