@@ -152,9 +152,9 @@ def on_postcode(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                     State.ASK_POSTCODE, data)
     data = {**data, "postcode": postcode}
     rest = (text[:match.start()] + " " + text[match.end():]).strip(" ,.;-")
-    rest = re.sub(r"\s+", " ", rest)
     for town in ("sint-niklaas", "sint niklaas", "belsele", "sinaai", "nieuwkerken"):
         rest = re.sub(re.escape(town), "", rest, flags=re.IGNORECASE).strip(" ,.;-")
+    rest = clean_street(rest)
     if _street_ok(rest):
         return _after_street(ctx, {**data, "street": rest[:MAX_STREET]})
     return Step(ask_street(ctx, data), State.ASK_STREET, data)
@@ -164,13 +164,31 @@ def ask_street(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("street.ask"),)
 
 
+# What people write around an address: "ik woon in de Kerkstraat 5 te 9100".
+_ADDRESS_LEAD = re.compile(
+    r"^(?:(?:ik\s+woon|wij\s+wonen|we\s+wonen)\s+(?:in\s+de|in|op\s+de|op|aan\s+de|aan)\s+"
+    r"|(?:mijn|ons)\s+adres\s+is\s*:?\s*|adres\s*:\s*"
+    r"|j['\u2019]habite\s+(?:au\s+|à\s+|a\s+)?|(?:mon\s+)?adresse\s*(?:est)?\s*:?\s*"
+    r"|i\s+live\s+(?:at|in|on)\s+|my\s+address\s+is\s*:?\s*|address\s*:\s*)",
+    re.IGNORECASE)
+_ADDRESS_TAIL = re.compile(r"\s+(?:te|in|à|a|at|,)\s*$", re.IGNORECASE)
+
+
+def clean_street(text: str) -> str:
+    """The street and number without the words around them; capitalised like a street."""
+    street = re.sub(r"\s+", " ", text).strip(" ,.;-")
+    street = _ADDRESS_LEAD.sub("", street)
+    street = _ADDRESS_TAIL.sub("", street).strip(" ,.;-")
+    return street[:1].upper() + street[1:]
+
+
 def _street_ok(text: str) -> bool:
     return bool(re.search(r"[^\W\d_]{2,}", text)) and bool(re.search(r"\d", text))
 
 
 def on_street(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """Street and house number, both needed to find the door."""
-    street = re.sub(r"\s+", " ", text).strip(" ,.;")
+    street = clean_street(text)
     if len(street) > MAX_STREET:
         return Step((Say("street.too_long"),), State.ASK_STREET, data)
     if not re.search(r"[^\W\d_]{2,}", street):
@@ -731,6 +749,10 @@ def _global(ctx: Context, word: Global, current: State, data: dict[str, Any],
         return Step((Say("person", {"phone": ctx.rules.city_phone}),
                      *FLOW[current].ask(ctx, data)), current, data)
     if word is Global.MENU:
+        if ctx.booking() is None and current in MID_BOOKING:
+            # No visit yet: the way out is "go on or start again", not losing the answers.
+            resume = {"return_to": current, "return_data": data}
+            return Step(ask_resume(ctx, resume), State.RESUME, resume)
         return _menu(ctx)
     if word is Global.STOP:
         stop_data = {"return_to": current, "return_data": data}

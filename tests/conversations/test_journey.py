@@ -471,3 +471,33 @@ def test_a_greeting_later_does_not_switch_language(world):
     ann.say("hallo")
     ann.say("hello")
     assert ann.row.language == "nl"
+
+
+@pytest.mark.parametrize("said, street", [
+    ("ik woon in de kerkstraat 5 te 9100", "Kerkstraat 5"),
+    ("Mijn adres is: Grote Markt 1, 9100 Sint-Niklaas", "Grote Markt 1"),
+    ("j'habite rue de la Gare 3, 9100", "Rue de la Gare 3"),
+    ("I live at Stationsstraat 12, 9100", "Stationsstraat 12"),
+    ("9100 kerkstraat 12 bus 3", "Kerkstraat 12 bus 3"),
+])
+def test_the_street_is_kept_without_the_words_around_it(world, said, street):
+    ann = world.resident()
+    ann.say("hallo")
+    ann.say(world.cheque())
+    ann.say(said)
+    assert ann.state == State.ASK_PHONE
+    ann.say("1")
+    ann.say("1")
+    assert f"Bezoek op woensdag 2 december van 09:00 tot 10:30, {street}, 9100." in ann.say("1")
+
+
+def test_menu_in_the_middle_of_booking_offers_to_go_on(world):
+    ann = world.resident()
+    ann.up_to_topic(world.cheque())
+    ann.say("2")
+    reply = ann.say("menu")
+    assert "We waren bezig met een moment voor uw bezoek" in reply
+    assert "1 Verder gaan" in reply and "2 Opnieuw beginnen" in reply
+    assert "1 wo 2 dec 09:00-10:30" in ann.say("1")      # the answers were kept
+    ann.say("menu")
+    assert "Stuur de code" in ann.say("2")
