@@ -394,8 +394,8 @@ def _to_confirm(ctx: Context, data: dict[str, Any], slot_id: int) -> Step:
 
 
 def _confirm_options(mode: str) -> tuple[Option, ...]:
-    options: tuple[Option, ...] = (("yes", "option.yes_book", {}),
-                                   ("time", "option.other_time", {}))
+    yes = "option.yes_move" if mode == "move" else "option.yes_book"
+    options: tuple[Option, ...] = (("yes", yes, {}), ("time", "option.other_time", {}))
     if mode != "move":
         options += (("details", "option.change_details", {}),)
     return options
@@ -505,6 +505,8 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
             return on_code(ctx, text, {})
         return Step((Say("menu.no_visit"), *ask_code(ctx, {})), State.ASK_CODE, {})
     choice = _pick(text, _menu_options())
+    if choice is None and greeting_language(text) is not None:
+        return Step(ask_menu(ctx, data), State.MENU, {})
     if choice == "see":
         return Step((Say("visit", _visit_params(booking.slot, booking)),
                      *ask_menu(ctx, data)), State.MENU, {})

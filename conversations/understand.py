@@ -753,9 +753,11 @@ def _day_gap(days: list[date] | None, day: date) -> tuple[int, int]:
     return after or 0, 1
 
 
-# A first message that is a greeting tells the language a resident speaks best.
-# ("hallo" is Dutch here, the default, so it needs no entry.)
+# A first message that is a greeting tells the language a resident speaks best; a
+# greeting later is just a greeting, and deserves no "I do not understand".
 _GREETINGS = {
+    "nl": ("hallo", "hoi", "dag", "goeiedag", "goedendag", "goedemorgen", "goeiemorgen",
+           "goedemiddag", "goedenavond", "hey daar"),
     "fr": ("bonjour", "bonsoir", "salut", "coucou", "allo", "bonjour madame",
            "bonjour monsieur"),
     "en": ("hello", "hi", "hey", "good morning", "good afternoon", "good evening"),
@@ -763,7 +765,7 @@ _GREETINGS = {
 
 
 def greeting_language(text: str) -> str | None:
-    """'Bonjour!' -> 'fr', 'Hello there' -> 'en'; None for anything else."""
+    """'Bonjour!' -> 'fr', 'Hello there' -> 'en', 'hoi' -> 'nl'; None for anything else."""
     words = "".join(c if c.isalnum() else " " for c in fold(text)).split()
     if not words or len(words) > 6:
         return None

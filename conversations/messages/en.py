@@ -105,6 +105,7 @@ MESSAGES: dict[str, str] = {
     "option.other_day": "Another day",
     "option.menu": "Menu",
     "option.yes_book": "Yes, book it",
+    "option.yes_move": "Yes, move it",
     "option.other_time": "Another time",
     "option.change_details": "Change address, number or help",
     "option.see": "See my visit",

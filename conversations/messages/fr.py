@@ -112,6 +112,7 @@ MESSAGES: dict[str, str] = {
     "option.other_day": "Autre jour",
     "option.menu": "Menu",
     "option.yes_book": "Oui, reserver",
+    "option.yes_move": "Oui, deplacer",
     "option.other_time": "Autre moment",
     "option.change_details": "Changer adresse, numero ou aide",
     "option.see": "Voir ma visite",

@@ -110,6 +110,7 @@ MESSAGES: dict[str, str] = {
     "option.other_day": "Andere dag",
     "option.menu": "Menu",
     "option.yes_book": "Ja, boek het",
+    "option.yes_move": "Ja, verplaatsen",
     "option.other_time": "Ander moment",
     "option.change_details": "Adres, nummer of hulp wijzigen",
     "option.see": "Mijn bezoek bekijken",

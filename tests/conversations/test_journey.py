@@ -254,7 +254,9 @@ def test_menu_see_move_and_cancel(world):
     reply = ann.say("2")
     assert "1 wo 2 dec 13:00-14:30" in reply
     old = world.bookings()[0]
-    assert "verplaatsen naar woensdag 2 december van 13:00" in ann.say("1")
+    reply = ann.say("1")
+    assert "verplaatsen naar woensdag 2 december van 13:00" in reply
+    assert "1 Ja, verplaatsen" in reply
     assert "Gelukt! Uw bezoek is nu op woensdag 2 december om 13:00" in ann.say("1")
     assert ann.state == State.MENU
     [moved] = world.bookings()
@@ -402,6 +404,7 @@ def test_person_with_a_booking_gets_the_menu(world):
     book(ann, world.cheque())
     reply = ann.say("hallo")
     assert "Uw bezoek is op woensdag 2 december" in reply
+    assert "begrijp ik niet" not in reply
     assert ann.state == State.MENU
 
 
