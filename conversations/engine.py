@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -185,16 +185,9 @@ class Engine:
                 elif isinstance(effect, fx.OptedIn):
                     resident.opted_out_at = None
                 elif isinstance(effect, fx.VisitBooked):
-                    book_visit(session, resident_id=resident.id, cheque_id=effect.cheque_id,
-                               slot_id=effect.slot_id, postcode=effect.postcode,
-                               street=effect.street, phone=effect.phone, topic=effect.topic,
-                               topic_text=effect.topic_text, now=now, today=today(ctx),
-                               reminders=self.reminders)
+                    self._book(ctx, effect, now)
                 elif isinstance(effect, fx.VisitMoved):
-                    booking = session.get(Booking, effect.booking_id)
-                    if booking is None:
-                        raise BookingRefused("booking_changed")
-                    move_visit(session, booking, effect.slot_id, now, self.reminders)
+                    self._move(ctx, effect, now)
                 elif isinstance(effect, fx.VisitCancelled):
                     booking = session.get(Booking, effect.booking_id)
                     if booking is None:
@@ -208,6 +201,24 @@ class Engine:
                                            _data_before(step, effect, prior))
         ctx.forget_booking()
         return step
+
+    def _book(self, ctx: DbContext, effect: fx.VisitBooked, now: datetime) -> None:
+        def book(slot_id: int) -> None:
+            book_visit(ctx.session, resident_id=ctx.resident.id, cheque_id=effect.cheque_id,
+                       slot_id=slot_id, postcode=effect.postcode, street=effect.street,
+                       phone=effect.phone, topic=effect.topic, topic_text=effect.topic_text,
+                       now=now, today=today(ctx), reminders=self.reminders)
+        _at_same_time(ctx, effect.slot_id, effect.postcode, book)
+
+    def _move(self, ctx: DbContext, effect: fx.VisitMoved, now: datetime) -> None:
+        booking = ctx.session.get(Booking, effect.booking_id)
+        if booking is None:
+            raise BookingRefused("booking_changed")
+        found = booking
+
+        def move(slot_id: int) -> None:
+            move_visit(ctx.session, found, slot_id, now, self.reminders)
+        _at_same_time(ctx, effect.slot_id, booking.postcode, move)
 
     def _save(self, session: Session, resident: Resident, conversation: Conversation | None,
               step: Step, now: datetime) -> None:
@@ -233,6 +244,28 @@ class Engine:
         session.add_all(rows)
         session.flush()
         return tuple(row.id for row in rows)
+
+
+def _at_same_time(ctx: DbContext, slot_id: int, postcode: str,
+                  take: Callable[[int], None]) -> None:
+    """Take the chosen slot, or another coach's at the very same time if it went meanwhile.
+
+    The resident chose a time, not a coach; only when no coach is free then does the
+    refusal reach them.
+    """
+    try:
+        take(slot_id)
+    except BookingRefused as refused:
+        chosen = ctx.session.get(Slot, slot_id)
+        if refused.reason != "slot_taken" or chosen is None:
+            raise
+        same = [row for row in free_slot_times(ctx.session, chosen.starts_at,
+                                               chosen.starts_at + timedelta(seconds=1),
+                                               postcode)
+                if row[2] == chosen.ends_at and row[0] != slot_id]
+        if not same:
+            raise
+        take(same[0][0])
 
 
 def _data_before(step: Step, effect: object, slot_id: int | None) -> dict[str, Any]:

@@ -124,11 +124,14 @@ def free_slots(session: Session, start: datetime, end: datetime, postcode: str |
     return list(session.scalars(stmt))
 
 
+NO_LIMIT = 2**31 - 1   # one prepared statement serves both; LIMIT NULL/-1 are not portable
+
 # Built once, with bound parameters: the conversation asks this on every time question,
 # and building the statement cost more than running it (bench/journey.py, --profile).
-NO_LIMIT = 2**31 - 1   # one prepared statement serves both; LIMIT NULL/-1 are not portable
+# One row per (start, end): a resident chooses a time, not a coach, so several coaches
+# free at 09:00 are one choice (the lowest slot id stands for them).
 _FREE_TIMES = (
-    select(Slot.id, Slot.starts_at, Slot.ends_at).join(Slot.coach)
+    select(func.min(Slot.id), Slot.starts_at, Slot.ends_at).join(Slot.coach)
     .where(Slot.starts_at >= bindparam("start", type_=Slot.starts_at.type),
            Slot.starts_at < bindparam("end", type_=Slot.starts_at.type),
            Slot.closed_at.is_(None), Slot.booked < Slot.capacity, Coach.active.is_(True),
@@ -136,17 +139,18 @@ _FREE_TIMES = (
                Coach.postcodes == "",
                (literal(",") + Coach.postcodes + literal(",")).contains(
                    bindparam("listed", type_=String))))
-    .order_by(Slot.starts_at, Slot.id)
+    .group_by(Slot.starts_at, Slot.ends_at)
+    .order_by(Slot.starts_at, Slot.ends_at)
     .limit(bindparam("limit", type_=Integer)))
 
 
 def free_slot_times(session: Session, start: datetime, end: datetime,
                     postcode: str | None = None, limit: int | None = None
                     ) -> list[tuple[int, datetime, datetime]]:
-    """(id, start, end) of the slots `free_slots` returns, without building objects.
+    """The distinct free visit times `free_slots` offers: (a slot id, start, end).
 
-    The conversation reads these on every time question: plain rows from a prepared
-    statement cost a fraction of ORM objects with their coach.
+    Plain rows from a prepared statement cost a fraction of ORM objects with their
+    coach; one row per time keeps a resident's choices distinct.
     """
     # Postcodes are digits; anything else is dropped so LIKE's % and _ never reach it.
     code = "".join(c for c in postcode if c.isdigit()) if postcode is not None else None

@@ -504,3 +504,21 @@ def test_menu_in_the_middle_of_booking_offers_to_go_on(world):
     assert "1 wo 2 dec 09:00-10:30" in ann.say("1")      # the answers were kept
     ann.say("menu")
     assert "Stuur de code" in ann.say("2")
+
+
+def test_two_coaches_at_the_same_time_are_one_choice_and_either_is_booked(world):
+    world.coach(name="Bram")     # the same hours as An
+    ann, bob = world.resident("+32470000001"), world.resident("+32470000002")
+    offers = [p.up_to_topic(world.cheque(seed=i)) and p.say("1")
+              for i, p in enumerate((ann, bob), start=1)]
+    for offer in offers:
+        assert offer.count("wo 2 dec 09:00-10:30") == 1
+        assert "2 wo 2 dec 13:00-14:30" in offer
+    ann.say("1")
+    bob.say("1")
+    assert "Gelukt" in ann.say("ja")
+    assert "Gelukt! De coach komt op woensdag 2 december om 09:00" in bob.say("ja")
+    booked = world.bookings()
+    assert len(booked) == 2 and booked[0].slot_id != booked[1].slot_id
+    with world.sessions() as s:
+        assert {s.get(Slot, b.slot_id).starts_at for b in booked} == {local(WED, 9)}

@@ -312,7 +312,7 @@ def test_reopen_slots(sessions):
 
 
 def test_free_slot_times_agrees_with_free_slots(sessions):
-    """The prepared row query the conversation uses selects exactly what free_slots does."""
+    """The prepared row query the conversation uses selects the times free_slots has."""
     day = date(2026, 12, 7)
     with sessions.begin() as s:
         everywhere = add_coach(s, "Everywhere")
@@ -325,10 +325,21 @@ def test_free_slot_times_agrees_with_free_slots(sessions):
     start, end = at(day, 0), at(day + timedelta(days=1), 0)
     with sessions() as s:
         for postcode in (None, "9100", "9111", "9112", " 9112 ", "91", "9%", "_111"):
-            expected = [(x.id, x.starts_at, x.ends_at)
+            expected = [(x.id, x.starts_at, x.ends_at)   # all different times here
                         for x in free_slots(s, start, end, postcode)]
             assert free_slot_times(s, start, end, postcode) == expected, postcode
             assert free_slot_times(s, start, end, postcode, limit=1) == expected[:1]
         assert [t[1] for t in free_slot_times(s, start, end, "9111")] == \
             [at(day, 9), at(day, 10), at(day, 12)]
         assert [t[1] for t in free_slot_times(s, start, end, "9100")] == [at(day, 9)]
+
+
+def test_free_slot_times_gives_each_time_once(sessions):
+    """Three coaches free at 09:00 are one choice for a resident, not three."""
+    day = date(2026, 12, 7)
+    with sessions.begin() as s:
+        ids = [add_slot(s, add_coach(s, name), at(day, 9)).id for name in ("A", "B", "C")]
+        later = add_slot(s, add_coach(s, "D"), at(day, 11)).id
+    with sessions() as s:
+        times = free_slot_times(s, at(day, 0), at(day, 23), "9100", limit=2)
+    assert [(t[0], t[1]) for t in times] == [(min(ids), at(day, 9)), (later, at(day, 11))]
