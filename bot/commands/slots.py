@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 from datetime import date, datetime, time, timedelta, timezone
 
 import click
@@ -167,12 +169,26 @@ def _period(app: App, start_text: str, end_text: str) -> tuple[datetime, datetim
     return start, end
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _coach_period(command: F) -> F:
+    """The --coach, --from and --to options that close and reopen share."""
+    for option in reversed((
+            click.option("--coach", "coach_name", required=True, metavar="NAME",
+                         help="The coach."),
+            click.option("--from", "start_text", required=True, metavar="DATETIME",
+                         help="Start, local time: 2026-12-01T09:00 (a bare date: that "
+                              "day's start)."),
+            click.option("--to", "end_text", required=True, metavar="DATETIME",
+                         help="End, local time: 2026-12-01T12:00 (a bare date: that whole "
+                              "day)."))):
+        command = option(command)
+    return command
+
+
 @slots.command("close")
-@click.option("--coach", "coach_name", required=True, metavar="NAME", help="The coach.")
-@click.option("--from", "start_text", required=True, metavar="DATETIME",
-              help="Start, local time: 2026-12-01T09:00 (a bare date: that day's start).")
-@click.option("--to", "end_text", required=True, metavar="DATETIME",
-              help="End, local time: 2026-12-01T12:00 (a bare date: that whole day).")
+@_coach_period
 @click.option("--reason", required=True, help="Why, e.g. 'ill'; kept with the slots.")
 @pass_app
 def close_command(app: App, coach_name: str, start_text: str, end_text: str,
@@ -205,11 +221,7 @@ def close_command(app: App, coach_name: str, start_text: str, end_text: str,
 
 
 @slots.command("reopen")
-@click.option("--coach", "coach_name", required=True, metavar="NAME", help="The coach.")
-@click.option("--from", "start_text", required=True, metavar="DATETIME",
-              help="Start, local time: 2026-12-01T09:00 (a bare date: that day's start).")
-@click.option("--to", "end_text", required=True, metavar="DATETIME",
-              help="End, local time: 2026-12-01T12:00 (a bare date: that whole day).")
+@_coach_period
 @pass_app
 def reopen_command(app: App, coach_name: str, start_text: str, end_text: str) -> None:
     """Open again the coach's closed slots in a period (undoes `slots close`)."""
