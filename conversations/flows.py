@@ -31,7 +31,7 @@ from conversations.understand import (
     read_when,
     read_yes_no,
 )
-from storage.codes import CodeError, CodeProblem, looks_like_code, normalise
+from storage.codes import CodeError, CodeProblem, find_code, looks_like_code, normalise
 
 MAX_TEXT = 1000          # longer input is cut before reading: nothing we ask needs more
 MAX_STREET = 120
@@ -107,9 +107,14 @@ def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     except CodeError as error:
         if error.problem is CodeProblem.CHECK_FAILED:
             return _wrong_code(ctx, "code.typo")
-        if looks_like_code(text) or re.search(r"\d", text) and len(text.strip()) >= 6:
-            return _wrong_code(ctx, "code.malformed")
-        return Step((Say("code.not_a_code"),), State.ASK_CODE, {})
+        found = find_code(text)   # "mijn code is abcd efgh k"
+        if found is not None:
+            code = found
+        elif re.search(r"\d", text) and len(text.strip()) >= 6:
+            # Not nine symbols: it cannot match any cheque, so it is no guess to count.
+            return Step((Say("code.malformed"),), State.ASK_CODE, {})
+        else:
+            return Step((Say("code.not_a_code"),), State.ASK_CODE, {})
     cheque = ctx.find_cheque(code)
     if cheque is None:
         return _wrong_code(ctx, "code.unknown")

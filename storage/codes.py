@@ -83,6 +83,23 @@ def new_code() -> str:
     return data + check_symbol(data)
 
 
+def find_code(text: str) -> str | None:
+    """A valid code inside a longer message ('mijn code is abcd efgh k'), or None.
+
+    Tries every run of neighbouring words that cleans up to nine symbols; only a run
+    whose check symbol holds counts, so stray words never make a code.
+    """
+    words = text.split()
+    for first in range(len(words)):
+        for last in range(first + 1, min(len(words), first + 5) + 1):
+            candidate = _IGNORED.sub("", "".join(words[first:last])).upper().translate(_READ_AS)
+            if len(candidate) > CODE_LENGTH:
+                break
+            if len(candidate) == CODE_LENGTH and is_valid(candidate):
+                return candidate
+    return None
+
+
 def looks_like_code(text: str) -> bool:
     """Cheap test whether a message is probably a code attempt (9 symbols after cleaning)."""
     cleaned = _IGNORED.sub("", text).upper().translate(_READ_AS)

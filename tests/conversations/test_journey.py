@@ -522,3 +522,19 @@ def test_two_coaches_at_the_same_time_are_one_choice_and_either_is_booked(world)
     assert len(booked) == 2 and booked[0].slot_id != booked[1].slot_id
     with world.sessions() as s:
         assert {s.get(Slot, b.slot_id).starts_at for b in booked} == {local(WED, 9)}
+
+
+def test_a_code_inside_a_sentence_is_found(world):
+    code = world.cheque()
+    ann = world.resident()
+    ann.say("hallo")
+    assert "uw code is goed" in ann.say(f"mijn code is {code.lower().replace('-', ' ')}")
+
+
+def test_sentences_without_a_code_do_not_count_as_wrong_codes(world):
+    ann = world.resident()
+    ann.say("hallo")
+    for _ in range(6):
+        assert "9 tekens" in ann.say("ik heb een brief gekregen van 12 december")
+    assert ann.row.wrong_codes == 0
+    assert "uw code is goed" in ann.say(world.cheque())

@@ -90,3 +90,14 @@ def test_normalise_rejects_with_the_right_problem(typed, problem):
     with pytest.raises(CodeError) as caught:
         normalise(typed)
     assert caught.value.problem == problem
+
+
+def test_find_code_inside_a_sentence():
+    from storage.codes import display, find_code, new_code
+    code = new_code()
+    spaced = display(code).lower().replace("-", " ")
+    assert find_code(f"mijn code is {spaced} dank u") == code
+    assert find_code(f"Bonjour, voici le code: {display(code)}.") == code
+    assert find_code("ik heb geen code maar wel een vraag over mijn gsm") is None
+    typo = code[:4] + ("0" if code[4] != "0" else "1") + code[5:]
+    assert find_code(f"code {typo}") is None     # a wrong check symbol is not a find
