@@ -70,8 +70,10 @@ def test_bad_environment_value_names_the_variable():
         load_settings(None, env={"DIGICHEQUE_TELEGRAM_TOKN": "x"})
 
 
-def test_unrelated_digicheque_variables_are_ignored():
-    load_settings(None, env={"DIGICHEQUE_TEST_POSTGRES_URL": "postgresql://x"})
+def test_unrelated_digicheque_variables_are_ignored(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(None, env={"DIGICHEQUE_TEST_POSTGRES_URL": "postgresql://x"})
+    assert settings.database == Settings().database
 
 
 @pytest.mark.parametrize("text, expected", [

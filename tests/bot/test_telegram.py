@@ -326,7 +326,8 @@ def test_stopping_the_poller_interrupts_a_long_poll(fake):
             task = asyncio.create_task(poller.run())
             await fake.until(lambda: any(name == "getupdates" for name, _ in fake.calls))
             poller.stop()
-            await asyncio.wait_for(task, timeout=5)
+            await asyncio.wait_for(task, timeout=5)  # a TimeoutError fails the test
+            assert task.done() and task.exception() is None
 
     asyncio.run(scenario())
 
