@@ -88,8 +88,14 @@ def _pick(text: str, options: tuple[Option, ...]) -> str | None:
     return read_choice(text, _choices(options))
 
 
-def _yes_no_options() -> tuple[Option, ...]:
-    return (("yes", "option.yes", {}), ("no", "option.no", {}))
+def _answer(text: str, options: tuple[Option, ...]) -> str | None:
+    """A numbered choice, or a plain yes/no for its first/second option ("ja", "👍")."""
+    choice = _pick(text, options)
+    if choice is None:
+        yes = read_yes_no(text)
+        if yes is not None:
+            choice = options[0][0] if yes else options[1][0]
+    return choice
 
 
 # ---------------------------------------------------------------------- the code
@@ -423,10 +429,7 @@ def ask_confirm(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """1 = book it; 2 = another time; 3 = change the address, phone or topic."""
     mode = data.get("mode", "book")
-    choice = _pick(text, _confirm_options(mode))
-    if choice is None:
-        yes = read_yes_no(text)
-        choice = "yes" if yes else "time" if yes is False else None
+    choice = _answer(text, _confirm_options(mode))
     if choice == "time":
         return _offer_first(ctx, data)
     if choice == "details":
@@ -546,10 +549,7 @@ def on_cancel(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     booking = ctx.booking()
     if booking is None:
         return _start_over(ctx)
-    choice = _pick(text, _cancel_options())
-    if choice is None:
-        yes = read_yes_no(text)
-        choice = None if yes is None else "yes" if yes else "no"
+    choice = _answer(text, _cancel_options())
     if choice == "yes":
         if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
             return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
@@ -564,16 +564,17 @@ def on_cancel(ctx: Context, text: str, data: dict[str, Any]) -> Step:
 
 # ---------------------------------------------------------------------- stop, resume
 
+def _stop_options() -> tuple[Option, ...]:
+    return (("yes", "option.yes_stop", {}), ("no", "option.no_go_on", {}))
+
+
 def ask_stop(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    return (Say("stop.ask", {}, (("yes", "option.yes_stop", {}), ("no", "option.no_go_on", {}))),)
+    return (Say("stop.ask", {}, _stop_options()),)
 
 
 def on_stop(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """Opting out is confirmed, and says how to come back."""
-    choice = _pick(text, (("yes", "option.yes_stop", {}), ("no", "option.no_go_on", {})))
-    if choice is None:
-        yes = read_yes_no(text)
-        choice = None if yes is None else "yes" if yes else "no"
+    choice = _answer(text, _stop_options())
     back = State(data.get("return_to", State.ASK_CODE))
     back_data = data.get("return_data", {})
     if choice == "yes":
@@ -604,10 +605,7 @@ def ask_resume(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_resume(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """1 go on where we were, 2 start again."""
-    choice = _pick(text, _resume_options())
-    if choice is None:
-        yes = read_yes_no(text)
-        choice = None if yes is None else "on" if yes else "again"
+    choice = _answer(text, _resume_options())
     back = State(data.get("return_to", State.ASK_CODE))
     back_data = dict(data.get("return_data", {}))
     if choice == "on":

@@ -98,8 +98,6 @@ MESSAGES: dict[str, str] = {
     "reminder.day_before": "Reminder: tomorrow, {start_day} at {start_time}, the digital coach "
                            "visits you. To move it, send MENU.",
     "reminder.soon": "Reminder: today at {start_time}, the digital coach visits you.",
-    "option.yes": "Yes",
-    "option.no": "No",
     "option.own_number": "This number",
     "option.slot": "{start_short} {start_time}-{end_time}",
     "option.other_day": "Another day",

@@ -105,8 +105,6 @@ MESSAGES: dict[str, str] = {
     "reminder.day_before": "Rappel: demain, {start_day} a {start_time}, le coach numerique "
                            "vient chez vous. Deplacer? Envoyez MENU.",
     "reminder.soon": "Rappel: aujourd'hui a {start_time}, le coach numerique vient chez vous.",
-    "option.yes": "Oui",
-    "option.no": "Non",
     "option.own_number": "Ce numero",
     "option.slot": "{start_short} {start_time}-{end_time}",
     "option.other_day": "Autre jour",

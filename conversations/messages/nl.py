@@ -103,8 +103,6 @@ MESSAGES: dict[str, str] = {
     "reminder.day_before": "Herinnering: morgen, {start_day} om {start_time}, komt de "
                            "digitale coach bij u. Verplaatsen? Stuur MENU.",
     "reminder.soon": "Herinnering: vandaag om {start_time} komt de digitale coach bij u.",
-    "option.yes": "Ja",
-    "option.no": "Nee",
     "option.own_number": "Dit nummer",
     "option.slot": "{start_short} {start_time}-{end_time}",
     "option.other_day": "Andere dag",

@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 
 import bot.app
 from bot.cli import cli
-from storage.clock import fixed_clock
+from storage.clock import SettableClock, fixed_clock
+from tests.auxil.fake_telegram import EchoEngine
 
 
 @pytest.fixture
@@ -35,3 +36,15 @@ def run(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         return runner.invoke(cli, list(args), catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def clock(now: datetime) -> SettableClock:
+    """A clock the channel and sender tests move by hand."""
+    return SettableClock(now)
+
+
+@pytest.fixture
+def engine_handle(sessions, clock):
+    """The conversation engine's handle; the real engine replaces the echo here."""
+    return EchoEngine(sessions, clock).handle

@@ -37,11 +37,6 @@ LOOSE = RateLimits(global_rate=200, global_burst=20, chat_rate=100, chat_burst=1
 
 
 @pytest.fixture
-def clock(now):
-    return SettableClock(now)
-
-
-@pytest.fixture
 def store(sessions, clock):
     return OutboxStore(sessions, clock, lease=timedelta(seconds=30))
 

@@ -24,7 +24,6 @@ from bot.config import Settings, TelegramSettings
 from bot.metrics import Metrics
 from bot.sender import Sender
 from bot.server import MAX_BODY, create_app
-from storage.clock import SettableClock
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Conversation, Inbound, Outbox, OutboxStatus, Resident
 from storage.outbox import OutboxStore
@@ -57,17 +56,6 @@ class SenderStub:
 
     def wake(self) -> None:
         self.wakes += 1
-
-
-@pytest.fixture
-def clock(now):
-    return SettableClock(now)
-
-
-@pytest.fixture
-def engine_handle(sessions, clock):
-    """The conversation engine's handle; the real engine replaces the echo here."""
-    return EchoEngine(sessions, clock).handle
 
 
 def settings(secret: str = SECRET, api_base_url: str = "http://127.0.0.1:9/bot") -> Settings:

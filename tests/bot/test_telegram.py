@@ -42,10 +42,9 @@ from bot.config import TelegramSettings
 from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled
 from bot.sender import Sender
 from conversations.incoming import Incoming, Kind
-from storage.clock import SettableClock
 from storage.models import Inbound, Outbox
 from storage.outbox import OutboxMessage, OutboxStore
-from tests.auxil.fake_telegram import TOKEN, EchoEngine, FakeTelegram, text_update
+from tests.auxil.fake_telegram import TOKEN, FakeTelegram, text_update
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MARIA = "424242001"
@@ -53,17 +52,6 @@ MARIA = "424242001"
 
 def load(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def clock(now):
-    return SettableClock(now)
-
-
-@pytest.fixture
-def engine_handle(sessions, clock):
-    """The conversation engine's handle; the real engine replaces the echo here."""
-    return EchoEngine(sessions, clock).handle
 
 
 @pytest.fixture
