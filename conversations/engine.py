@@ -33,12 +33,14 @@ from storage.bookings import (
 from storage.cheques import cheque_state, find_cheque
 from storage.clock import Clock
 from storage.models import Booking, Conversation, Outbox, OutboxStatus, Priority, Resident, Slot
+from storage.outbox import enqueue
 from storage.residents import (
     codes_locked,
     count_wrong_code,
     lock_resident,
     record_inbound,
     recent_wrong_codes,
+    save_conversation,
 )
 from storage.slots import free_slot_times
 
@@ -141,7 +143,8 @@ class Engine:
             ctx = DbContext(session, resident, self.rules, now, form)
             step = self._step(ctx, conversation, msg, now)
             step = self._apply(ctx, step, now)
-            self._save(session, resident, conversation, step, now)
+            save_conversation(session, resident.id, str(step.state), step.data, now,
+                              now + self.rules.forget_after)
             ids = self.write_outbox(session, resident, step.replies, now)
         if ids and self.on_outbox is not None:
             self.on_outbox()
@@ -220,30 +223,15 @@ class Engine:
             move_visit(ctx.session, found, slot_id, now, self.reminders)
         _at_same_time(ctx, effect.slot_id, booking.postcode, move)
 
-    def _save(self, session: Session, resident: Resident, conversation: Conversation | None,
-              step: Step, now: datetime) -> None:
-        expires = now + self.rules.forget_after
-        if conversation is None:
-            session.add(Conversation(resident_id=resident.id, state=str(step.state),
-                                     data=step.data, updated_at=now, expires_at=expires))
-        else:
-            conversation.state, conversation.data = str(step.state), step.data
-            conversation.updated_at, conversation.expires_at = now, expires
-
     def write_outbox(self, session: Session, resident: Resident, replies: tuple[Say, ...],
                      now: datetime, priority: int = Priority.REPLY) -> tuple[int, ...]:
         """Render replies in the resident's language and channel form into the outbox."""
         form = self.forms.get(resident.channel, resident.channel)
         rendered = render(replies, resident.language, form, self.rules.tz,
                           {"phone": self.rules.city_phone, "city": self.rules.city_name})
-        rows = [Outbox(resident_id=resident.id, channel=resident.channel,
-                       address=resident.address, body=r.body,
-                       choices=list(r.choices) or None, priority=priority,
-                       status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
-                       created_at=now) for r in rendered]
-        session.add_all(rows)
-        session.flush()
-        return tuple(row.id for row in rows)
+        return tuple(enqueue(session, channel=resident.channel, address=resident.address,
+                             body=r.body, choices=list(r.choices) or None, now=now,
+                             resident_id=resident.id, priority=priority) for r in rendered)
 
 
 def _at_same_time(ctx: DbContext, slot_id: int, postcode: str,

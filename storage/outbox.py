@@ -21,14 +21,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.clock import Clock
-from storage.models import Outbox, OutboxStatus, Resident
+from storage.models import Outbox, OutboxStatus, Priority, Resident
+from storage.prepared import insert_returning_id
 
 DEFAULT_LEASE = timedelta(seconds=60)
 _ERROR_LIMIT = 500  # characters of last_error kept
+_OUTBOX: Table = Outbox.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,19 @@ class Backlog:
     sending: int                         # claimed by a worker right now
     failed: int                          # given up, ever
     oldest_pending_seconds: float        # age of the oldest undelivered message; 0 if none
+
+
+def enqueue(session: Session, *, channel: str, address: str, body: str,
+            choices: list[str] | None, now: datetime, resident_id: int | None = None,
+            priority: int = Priority.REPLY) -> int:
+    """Queue one message, due now, in the caller's transaction; its outbox id.
+
+    A prepared insert, not an ORM object: the engine queues a reply for every message.
+    """
+    return insert_returning_id(session, _OUTBOX, {
+        "resident_id": resident_id, "channel": channel, "address": address, "body": body,
+        "choices": choices, "priority": priority, "status": OutboxStatus.PENDING,
+        "attempts": 0, "next_attempt_at": now, "created_at": now})
 
 
 def _row_to_message(row: Any) -> OutboxMessage:

@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, TextualSelect, bindparam, select, text
+from sqlalchemy import String, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import Conversation, Inbound, Resident
+from storage.prepared import insert_ignore, upsert
 
-
-@lru_cache(maxsize=None)
-def _insert_ignore_sql(table: Table, columns: tuple[str, ...]) -> TextualSelect:
-    """One prepared INSERT ... ON CONFLICT DO NOTHING RETURNING id per table and columns.
-
-    The same SQL runs on SQLite and PostgreSQL. Built once: SQLAlchemy does not cache
-    its dialect-specific inserts, and this runs on every message (bench/journey.py).
-    Typed bind parameters keep the UTC conversion of datetimes.
-    """
-    names = ", ".join(columns)
-    params = ", ".join(f":{c}" for c in columns)
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({params}) ON CONFLICT DO NOTHING " \
-          "RETURNING id"
-    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))\
-        .columns(id=Integer)
-
-
-def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted.
-
-    RETURNING tells reliably whether a row went in (rowcount does not on every driver).
-    """
-    stmt = _insert_ignore_sql(table, tuple(sorted(values)))
-    return session.execute(stmt, values).first() is not None
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
 
 
 def record_inbound(session: Session, channel: str, provider_id: str, now: datetime) -> bool:
@@ -68,6 +45,14 @@ def lock_resident(session: Session, channel: str, address: str, language: str,
                        "created_at": now, "wrong_codes": 0})
         row = session.execute(_LOCK_RESIDENT, params).one()
     return row[0], row[1]
+
+
+def save_conversation(session: Session, resident_id: int, state: str, data: dict[str, Any],
+                      updated_at: datetime, expires_at: datetime | None) -> None:
+    """Where the resident now is (G2): one prepared upsert, every message."""
+    upsert(session, _CONVERSATIONS, "resident_id",
+           {"resident_id": resident_id, "state": state, "data": data,
+            "updated_at": updated_at, "expires_at": expires_at})
 
 
 def count_wrong_code(resident: Resident, now: datetime, attempts: int, window: timedelta,
