@@ -155,30 +155,30 @@ def serve_peer(port: int, api: str, folder: Path) -> None:
 
 class EchoEngine:
     """The engine's contract at its cheapest: record the update, queue one reply with two
-    buttons, one transaction. Isolates the runtime (webhook, outbox, sender) from the
-    conversation's own cost."""
+    buttons (claimed for this process's sender, as the real engine does), one
+    transaction, then hand the reply over. Isolates the runtime (webhook, outbox,
+    sender) from the conversation's own cost."""
 
-    def __init__(self, settings: Any, sessions: Any, clock: Any, on_outbox: Any = None) -> None:
-        self.sessions, self.clock, self.on_outbox = sessions, clock, on_outbox
+    def __init__(self, settings: Any, sessions: Any, clock: Any, delivery: Any = None) -> None:
+        self.sessions, self.clock, self.delivery = sessions, clock, delivery
 
     def handle(self, msg: Any) -> bool:
-        from sqlalchemy.exc import IntegrityError
-
-        from storage.models import Inbound, Outbox, OutboxStatus, Priority
+        from storage.models import Inbound
+        from storage.outbox import enqueue
+        from storage.prepared import insert_ignore
         now = self.clock()
-        try:
-            with self.sessions.begin() as session:
-                session.add(Inbound(channel=msg.channel, provider_id=msg.provider_id,
-                                    received_at=now))
-                session.flush()
-                session.add(Outbox(channel=msg.channel, address=msg.address,
-                                   body=f"echo {msg.text}", choices=["A", "B"],
-                                   priority=Priority.REPLY, status=OutboxStatus.PENDING,
-                                   attempts=0, next_attempt_at=now, created_at=now))
-        except IntegrityError:
-            return False
-        if self.on_outbox is not None:
-            self.on_outbox()
+        with self.sessions.begin() as session:
+            if not insert_ignore(session, Inbound.__table__, {
+                    "channel": msg.channel, "provider_id": msg.provider_id,
+                    "received_at": now}):
+                return False
+            claim = self.delivery.claim(msg.channel, now) if self.delivery else None
+            reply = enqueue(session, channel=msg.channel, address=msg.address,
+                            body=f"echo {msg.text}", choices=["A", "B"], now=now, claim=claim)
+        if claim is not None:
+            self.delivery.take([reply])
+        elif self.delivery is not None:
+            self.delivery.wake()
         return True
 
 

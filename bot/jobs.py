@@ -56,8 +56,8 @@ def sweep_reminders(engine: Engine, limit: int = 500) -> int:
             sent += 1
     if sent:
         log.info("reminders: %d queued", sent)
-        if engine.on_outbox is not None:
-            engine.on_outbox()
+        if engine.delivery is not None:
+            engine.delivery.wake()
     return sent
 
 

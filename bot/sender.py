@@ -1,10 +1,14 @@
 """The outbox sender (G6): delivers committed messages within each provider's limits.
 
 How it works, in one process:
-- A claim loop takes due rows from the outbox (storage.outbox: lease per row, several
-  processes may share one PostgreSQL outbox). It runs when woken (the webhook calls
-  `wake()` right after a commit) and otherwise every `poll_interval` seconds, which
-  also picks up other processes' rows, scheduled retries and expired leases.
+- Replies to the messages this process handles skip the outbox claim: the engine
+  writes them already claimed by us (`claim()`) and hands them over after its commit
+  (`take()`), so a reply costs no transaction of ours before it is sent.
+- A claim loop takes the other due rows from the outbox (storage.outbox: lease per
+  row, several processes may share one PostgreSQL outbox). It runs when woken (`wake()`
+  after a commit of unclaimed rows, e.g. reminders) and otherwise every
+  `poll_interval` seconds, which also picks up other processes' rows, scheduled
+  retries and expired leases.
 - Claimed messages wait in memory in one lane per recipient (channel + address), in
   (priority, id) order: one message at a time per lane, so a resident's messages arrive
   in order, and a retry holds back the ones behind it.
@@ -34,10 +38,10 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -45,7 +49,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.errors import SendError, SendOutcome, Temporary, Throttled, ThrottleScope
 from bot.metrics import Metrics
 from storage.models import Priority
-from storage.outbox import OutboxMessage, OutboxStore
+from storage.outbox import Claim, OutboxMessage, OutboxStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -238,6 +242,34 @@ class Sender:
             event.set()
         else:
             loop.call_soon_threadsafe(event.set)
+
+    def claim(self, channel: str, now: datetime) -> Claim | None:
+        """For the engine: write this channel's replies already claimed by us (our lease),
+        then `take()` them after the commit; None when we do not send on this channel
+        or are not running, and the rows wait in the outbox as usual."""
+        if self._loop is None or self._stopping or channel not in self._senders:
+            return None
+        return Claim(self.worker_id, now + self.store.lease)
+
+    def take(self, messages: Sequence[OutboxMessage]) -> None:
+        """Committed messages written under our claim: queue them. Safe from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # not running: the lease hands the rows on
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._adopt(messages)
+        else:
+            loop.call_soon_threadsafe(self._adopt, messages)
+
+    def _adopt(self, messages: Sequence[OutboxMessage]) -> None:
+        if self._stopping:
+            return  # stop() hands our claims back to the outbox
+        for message in messages:
+            self._enqueue(message)
 
     @property
     def alive(self) -> bool:

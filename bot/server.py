@@ -47,9 +47,7 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"
 
 
 class SenderHandle(Protocol):
-    """What the app needs of the outbox sender."""
-
-    def wake(self) -> None: ...
+    """What the app needs of the outbox sender (the engine hands it the replies)."""
 
     @property
     def alive(self) -> bool: ...
@@ -134,7 +132,6 @@ def create_app(settings: Settings, engine_handle: Callable[[Incoming], bool],
                                      headers={"Retry-After": "5"})
         if fresh:
             counters.messages_in.inc(channel=TELEGRAM)
-            sender.wake()
         else:
             counters.duplicates_in.inc(channel=TELEGRAM)
         return Response(status_code=200)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, parse_clock_range
-from conversations.engine import Engine
+from conversations.engine import Delivery, Engine
 from conversations.step import Rules
 from storage.clock import Clock
 
@@ -29,6 +28,6 @@ def rules_from(settings: Settings) -> Rules:
 
 
 def conversation_engine(settings: Settings, sessions: sessionmaker[Session], clock: Clock,
-                        on_outbox: Callable[[], None] | None = None,
+                        delivery: Delivery | None = None,
                         console_form: str = "sms") -> Engine:
-    return Engine(sessions, rules_from(settings), clock, on_outbox, console_form)
+    return Engine(sessions, rules_from(settings), clock, delivery, console_form)

@@ -9,10 +9,10 @@ Nothing is sent here: the sender delivers what was committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,7 +33,7 @@ from storage.bookings import (
 from storage.cheques import cheque_state, find_cheque
 from storage.clock import Clock
 from storage.models import Booking, Conversation, Outbox, OutboxStatus, Priority, Resident, Slot
-from storage.outbox import enqueue
+from storage.outbox import Claim, OutboxMessage, enqueue
 from storage.residents import (
     codes_locked,
     count_wrong_code,
@@ -116,12 +116,24 @@ class Outcome:
     outbox_ids: tuple[int, ...] = ()
 
 
+class Delivery(Protocol):
+    """The outbox sender of this process, as the engine sees it (bot.sender.Sender)."""
+
+    def claim(self, channel: str, now: datetime) -> Claim | None:
+        """A claim to write this channel's replies under, if this process sends them."""
+
+    def take(self, messages: Sequence[OutboxMessage]) -> None:
+        """Committed messages claimed for this sender: deliver them. Any thread."""
+
+    def wake(self) -> None:
+        """Unclaimed messages were committed: look in the outbox. Any thread."""
+
+
 class Engine:
     def __init__(self, sessions: sessionmaker[Session], rules: Rules, clock: Clock,
-                 on_outbox: Callable[[], None] | None = None,
-                 console_form: str = "sms") -> None:
+                 delivery: Delivery | None = None, console_form: str = "sms") -> None:
         self.sessions, self.rules, self.clock = sessions, rules, clock
-        self.on_outbox = on_outbox
+        self.delivery = delivery
         # How a channel shows messages; the console imitates SMS or Telegram.
         self.forms = {"sms": "sms", "telegram": "telegram", "console": console_form}
         self.reminders = ReminderPolicy(rules.reminder_offsets, rules.quiet_hours, rules.tz)
@@ -145,11 +157,17 @@ class Engine:
             step = self._apply(ctx, step, now)
             save_conversation(session, resident.id, str(step.state), step.data, now,
                               now + self.rules.forget_after)
-            ids = self.write_outbox(session, resident, step.replies, now)
-        if ids and self.on_outbox is not None:
-            self.on_outbox()
+            # The replies go to this process's sender already claimed, so it can send
+            # them as soon as we commit, without a claim transaction of its own.
+            claim = self.delivery.claim(resident.channel, now) if self.delivery else None
+            queued = self.write_outbox(session, resident, step.replies, now, claim=claim)
+        if queued and self.delivery is not None:
+            if claim is not None:
+                self.delivery.take(queued)
+            else:
+                self.delivery.wake()
         return Outcome(duplicate=False, resident_id=resident.id, state=step.state,
-                       outbox_ids=ids)
+                       outbox_ids=tuple(m.id for m in queued))
 
     def _step(self, ctx: DbContext, conversation: Conversation | None, msg: Incoming,
               now: datetime) -> Step:
@@ -224,14 +242,16 @@ class Engine:
         _at_same_time(ctx, effect.slot_id, booking.postcode, move)
 
     def write_outbox(self, session: Session, resident: Resident, replies: tuple[Say, ...],
-                     now: datetime, priority: int = Priority.REPLY) -> tuple[int, ...]:
+                     now: datetime, priority: int = Priority.REPLY,
+                     claim: Claim | None = None) -> tuple[OutboxMessage, ...]:
         """Render replies in the resident's language and channel form into the outbox."""
         form = self.forms.get(resident.channel, resident.channel)
         rendered = render(replies, resident.language, form, self.rules.tz,
                           {"phone": self.rules.city_phone, "city": self.rules.city_name})
         return tuple(enqueue(session, channel=resident.channel, address=resident.address,
                              body=r.body, choices=list(r.choices) or None, now=now,
-                             resident_id=resident.id, priority=priority) for r in rendered)
+                             resident_id=resident.id, priority=priority, claim=claim)
+                     for r in rendered)
 
 
 def _at_same_time(ctx: DbContext, slot_id: int, postcode: str,

@@ -59,6 +59,14 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A worker's hold on outbox rows until a moment (its lease)."""
+
+    worker: str
+    until: datetime
+
+
+@dataclass(frozen=True)
 class Backlog:
     """Undelivered messages, for health and metrics."""
 
@@ -70,15 +78,26 @@ class Backlog:
 
 def enqueue(session: Session, *, channel: str, address: str, body: str,
             choices: list[str] | None, now: datetime, resident_id: int | None = None,
-            priority: int = Priority.REPLY) -> int:
-    """Queue one message, due now, in the caller's transaction; its outbox id.
+            priority: int = Priority.REPLY, claim: Claim | None = None) -> OutboxMessage:
+    """Queue one message, due now, in the caller's transaction.
 
+    With `claim`, the row is written already claimed by that worker (status 'sending'
+    under its lease), so the sender it belongs to can start on it the moment the
+    transaction commits, without a claim transaction of its own; should that process
+    die first, the lease hands the row on as with any claim.
     A prepared insert, not an ORM object: the engine queues a reply for every message.
     """
-    return insert_returning_id(session, _OUTBOX, {
+    values: dict[str, Any] = {
         "resident_id": resident_id, "channel": channel, "address": address, "body": body,
         "choices": choices, "priority": priority, "status": OutboxStatus.PENDING,
-        "attempts": 0, "next_attempt_at": now, "created_at": now})
+        "attempts": 0, "next_attempt_at": now, "created_at": now}
+    if claim is not None:
+        values.update(status=OutboxStatus.SENDING, claimed_by=claim.worker,
+                      claimed_until=claim.until)
+    message_id = insert_returning_id(session, _OUTBOX, values)
+    return OutboxMessage(id=message_id, channel=channel, address=address, body=body,
+                         choices=choices, priority=priority, attempts=0,
+                         resident_id=resident_id)
 
 
 def _row_to_message(row: Any) -> OutboxMessage:

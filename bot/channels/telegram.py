@@ -254,12 +254,11 @@ class TelegramPoller:
     """
 
     def __init__(self, bot: Bot, handle: Callable[[Incoming], bool], *,
-                 on_handled: Callable[[], None] | None = None, metrics: Metrics | None = None,
+                 metrics: Metrics | None = None,
                  poll_timeout: int = 30, retry_delay: float = 1.0,
                  max_retry_delay: float = 30.0, executor: Executor | None = None) -> None:
         self.bot = bot
         self.handle = handle
-        self.on_handled = on_handled
         self.metrics = metrics or Metrics()
         self.poll_timeout = poll_timeout
         self.retry_delay = retry_delay
@@ -307,8 +306,6 @@ class TelegramPoller:
                 await self._sleep(delay)
                 delay = min(self.max_retry_delay, delay * 2)
         (self.metrics.messages_in if fresh else self.metrics.duplicates_in).inc(channel=CHANNEL)
-        if fresh and self.on_handled is not None:
-            self.on_handled()
 
     async def _retrying(self, call: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Run a Bot API call until it works or we are stopped; a bad token is fatal."""

@@ -90,7 +90,7 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
     executor = database_executor(db_engine)
     sender = Sender(OutboxStore(sessions, clock), channels, limits, metrics=metrics,
                     executor=executor)
-    engine = engine_factory(settings, sessions, clock, on_outbox=sender.wake)
+    engine = engine_factory(settings, sessions, clock, delivery=sender)
     app = create_app(settings, engine.handle, sender, db_engine, clock=clock, metrics=metrics,
                      executor=executor)
     server = _Server(uvicorn.Config(app, host=settings.server.host, port=settings.server.port,
@@ -122,7 +122,7 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             await register_webhook(bot, settings.telegram.webhook_url,
                                    settings.telegram.secret_token)
         else:
-            poller = TelegramPoller(bot, engine.handle, on_handled=sender.wake, metrics=metrics,
+            poller = TelegramPoller(bot, engine.handle, metrics=metrics,
                                     executor=executor)
             polling = asyncio.create_task(poller.run(), name="Telegram polling")
             log.info("Telegram: long polling (no [telegram] webhook_url)")

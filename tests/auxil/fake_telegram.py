@@ -8,10 +8,9 @@ the sender's event loop); can be scripted to answer errors the way Telegram does
 with retry_after, 403 blocked, 400, 500, 502 with an HTML body); and measures the rates
 it saw, so tests can assert the limits were kept.
 
-EchoEngine stands in for conversations.engine.Engine until that exists: the same
-contract (record the inbound provider id, write the replies to the outbox, one
-transaction, False for a duplicate). Tests take it through one fixture, so the real
-engine replaces it in one line.
+EchoEngine stands in for conversations.engine.Engine where a test is about the runtime,
+not the conversation: the same contract (record the inbound provider id, write the
+replies to the outbox, one transaction, False for a duplicate, then tell the delivery).
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from conversations.engine import Delivery
 from conversations.incoming import Incoming
 from storage.models import Inbound, Outbox, OutboxStatus, Priority, Resident
 
@@ -368,10 +368,11 @@ class EchoEngine:
     """Stand-in for the conversation engine: same contract, one echo reply per message."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime],
-                 choices: list[str] | None = None) -> None:
+                 choices: list[str] | None = None, delivery: Delivery | None = None) -> None:
         self.sessions = sessions
         self.clock = clock
         self.choices = choices
+        self.delivery = delivery  # woken after each commit, as the engine does
 
     def handle(self, msg: Incoming) -> bool:
         now = self.clock()
@@ -395,4 +396,6 @@ class EchoEngine:
                                    created_at=now))
         except IntegrityError:
             return False
+        if self.delivery is not None:
+            self.delivery.wake()
         return True

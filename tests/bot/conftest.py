@@ -45,6 +45,12 @@ def clock(now: datetime) -> SettableClock:
 
 
 @pytest.fixture
-def engine_handle(sessions, clock):
-    """The conversation engine's handle; the real engine replaces the echo here."""
-    return EchoEngine(sessions, clock).handle
+def echo_engine(sessions, clock) -> EchoEngine:
+    """A one-reply engine for tests of the runtime; set `.delivery` to wake a sender."""
+    return EchoEngine(sessions, clock)
+
+
+@pytest.fixture
+def engine_handle(echo_engine):
+    """The engine's handle, as the webhook and the poller take it."""
+    return echo_engine.handle

@@ -29,7 +29,7 @@ from bot.sender import RateLimits, Sender, TokenBucket, dead_local_worker, mask_
 from storage.clock import SettableClock
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Outbox, OutboxStatus, Priority, Resident
-from storage.outbox import OutboxStore
+from storage.outbox import Claim, OutboxMessage, OutboxStore, enqueue
 from tests.auxil.fake_telegram import TOKEN, FakeTelegram, max_in_window
 
 FAST = {"poll_interval": 0.05, "backoff_base": 0.05}
@@ -222,6 +222,68 @@ def test_delivers_on_wake_not_only_by_polling(sessions, clock, store, fake):
         assert row.sent_at == clock()
 
     asyncio.run(scenario())
+
+
+def claimed_reply(sessions: sessionmaker[Session], clock: SettableClock, sender: Sender,
+                  address: str, body: str) -> OutboxMessage:
+    """Commit a reply the way the engine does with this process's sender: claimed."""
+    claim = sender.claim("telegram", clock())
+    assert claim is not None
+    with sessions.begin() as s:
+        return enqueue(s, channel="telegram", address=address, body=body, choices=None,
+                       now=clock(), claim=claim)
+
+
+def test_claim_is_offered_only_for_a_running_senders_own_channels(sessions, clock, store,
+                                                                   fake):
+    async def scenario() -> None:
+        bot = make_bot(TelegramSettings(token=TOKEN, api_base_url=fake.base_url))
+        sender = Sender(store, {"telegram": TelegramSender(bot)}, {"telegram": LOOSE})
+        assert sender.claim("telegram", clock()) is None  # not started
+        async with bot:
+            sender.start()
+            claim = sender.claim("telegram", clock())
+            assert claim == Claim(sender.worker_id, clock() + timedelta(seconds=30))
+            assert sender.claim("sms", clock()) is None  # no SMS sender here
+            await sender.stop()
+        assert sender.claim("telegram", clock()) is None  # stopped
+
+    asyncio.run(scenario())
+
+
+def test_a_reply_handed_over_is_sent_without_being_claimed_again(sessions, clock, store,
+                                                                  fake):
+    async def scenario() -> None:
+        async with telegram_sender(fake, store, poll_interval=30) as sender:
+            await asyncio.sleep(0.1)  # the first claim found nothing
+            reply = claimed_reply(sessions, clock, sender, "101", "Goeiedag!")
+            held = rows(sessions)[reply.id]
+            assert (held.status, held.claimed_by) == (OutboxStatus.SENDING, sender.worker_id)
+            assert store.claim_due("other-worker", 10) == []  # under our lease
+            # From the writer thread, as the engine does after its commit; no wake.
+            await asyncio.to_thread(sender.take, [reply])
+            await fake.until(lambda: len(fake.delivered) == 1, timeout=5)
+            await fake.until(lambda: rows(sessions)[reply.id].status == OutboxStatus.SENT)
+        assert [(m.chat_id, m.text) for m in fake.delivered] == [("101", "Goeiedag!")]
+
+    asyncio.run(scenario())
+
+
+def test_replies_handed_over_but_not_sent_go_back_at_stop(sessions, clock, store, fake):
+    fake.throttle_next(retry_after=5, chat_id="101")
+
+    async def scenario() -> OutboxMessage:
+        async with telegram_sender(fake, store, poll_interval=30) as sender:
+            reply = claimed_reply(sessions, clock, sender, "101", "Goeiedag!")
+            sender.take([reply])
+            await fake.until(lambda: len(fake.attempts_to("101")) == 1, timeout=5)
+            await asyncio.sleep(0.1)  # the 429 is taken in: now waiting 5 s
+        return reply
+
+    reply = asyncio.run(scenario())
+    row = rows(sessions)[reply.id]
+    assert (row.status, row.claimed_by) == (OutboxStatus.PENDING, None)
+    assert [m.id for m in store.claim_due("next-start", 10)] == [reply.id]
 
 
 def test_throttled_message_is_sent_after_retry_after_not_before(sessions, clock, store, fake):

@@ -1,6 +1,6 @@
 """The ASGI app: the Telegram webhook (G1, G9), /healthz and /metrics.
 
-Most tests use Starlette's TestClient and a stand-in for the sender that counts wakes;
+Most tests use Starlette's TestClient and a stand-in for the sender;
 the end-to-end test serves the app with uvicorn on a free port, in the same event loop
 as the real sender, and follows an update to the reply the fake Bot API receives.
 """
@@ -47,15 +47,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 class SenderStub:
-    """Stands in for the sender where only wake() and alive matter."""
+    """Stands in for the sender where only alive and the metrics matter."""
 
     def __init__(self, alive: bool = True) -> None:
-        self.wakes = 0
         self.alive = alive
         self.metrics = Metrics()
-
-    def wake(self) -> None:
-        self.wakes += 1
 
 
 def settings(secret: str = SECRET, api_base_url: str = "http://127.0.0.1:9/bot") -> Settings:
@@ -98,7 +94,6 @@ def test_wrong_or_missing_secret_is_refused_and_nothing_stored(client, sessions,
     response = post(client, text_update(101, "AB12CD34E", update_id=1), secret=secret)
     assert response.status_code == 403
     assert counts(sessions) == (0, 0, 0)
-    assert stub.wakes == 0
 
 
 def test_secret_is_checked_before_the_body_is_read(client, sessions):
@@ -135,10 +130,9 @@ def test_an_update_type_we_do_not_handle_is_acknowledged(client, sessions, stub)
     update = json.loads((FIXTURES / "callback_query.json").read_text())
     assert post(client, update).status_code == 200
     assert counts(sessions) == (0, 0, 0)
-    assert stub.wakes == 0
 
 
-def test_an_update_is_stored_with_its_reply_and_the_sender_woken(client, sessions, stub):
+def test_an_update_is_stored_with_its_reply(client, sessions, stub):
     response = post(client, text_update(101, "AB12CD34E", update_id=7))
     assert response.status_code == 200
     assert counts(sessions) == (1, 1, 1)
@@ -147,7 +141,7 @@ def test_an_update_is_stored_with_its_reply_and_the_sender_woken(client, session
         reply = s.scalars(select(Outbox)).one()
     assert (inbound.channel, inbound.provider_id) == ("telegram", "7")
     assert (reply.address, reply.status) == ("101", OutboxStatus.PENDING)
-    assert stub.wakes == 1
+    assert stub.metrics.messages_in.value(channel="telegram") == 1
 
 
 def test_the_same_update_twice_is_handled_once(client, sessions, stub):
@@ -155,7 +149,7 @@ def test_the_same_update_twice_is_handled_once(client, sessions, stub):
     assert post(client, update).status_code == 200
     assert post(client, update).status_code == 200
     assert counts(sessions) == (1, 1, 1)
-    assert stub.wakes == 1
+    assert stub.metrics.messages_in.value(channel="telegram") == 1
     assert stub.metrics.duplicates_in.value(channel="telegram") == 1
 
 
@@ -174,7 +168,7 @@ def test_database_unreachable_gives_503(url, clock):
         assert health.status_code == 503
         assert health.json()["database"].startswith("unreachable")
         assert "digicheque_database_up 0" in c.get("/metrics").text
-    assert stub.wakes == 0
+    assert stub.metrics.messages_in.value(channel="telegram") == 0
     down.dispose()
 
 
@@ -229,7 +223,7 @@ def test_metrics_in_prometheus_format(client, sessions, clock, stub):
 
 # ---------------------------------------------------------------------------- end to end
 
-def test_webhook_to_reply_over_real_http(sessions, engine, clock, engine_handle):
+def test_webhook_to_reply_over_real_http(sessions, engine, clock, echo_engine):
     """uvicorn + the real sender in one loop, as `digicheque run` has them."""
     with FakeTelegram() as fake:
         config = settings(api_base_url=fake.base_url)
@@ -239,7 +233,8 @@ def test_webhook_to_reply_over_real_http(sessions, engine, clock, engine_handle)
                 store = OutboxStore(sessions, clock, lease=timedelta(seconds=30))
                 async with Sender(store, {"telegram": TelegramSender(bot)},
                                   {"telegram": LIMITS}, poll_interval=30) as sender:
-                    app = create_app(config, engine_handle, sender, engine, clock=clock)
+                    echo_engine.delivery = sender
+                    app = create_app(config, echo_engine.handle, sender, engine, clock=clock)
                     sock = free_socket()
                     server = uvicorn.Server(uvicorn_config(app))
                     serving = asyncio.create_task(server.serve(sockets=[sock]))

@@ -246,7 +246,7 @@ def _count(sessions, model) -> int:
 
 
 def test_long_polling_feeds_the_engine_and_the_replies_go_out(sessions, clock, fake,
-                                                              engine_handle):
+                                                              echo_engine):
     fake.push_update(text_update(111, "AB12CD34E"))
     sticker = load("sticker.json")
     sticker.pop("update_id")
@@ -260,8 +260,9 @@ def test_long_polling_feeds_the_engine_and_the_replies_go_out(sessions, clock, f
             store = OutboxStore(sessions, clock)
             async with Sender(store, {"telegram": TelegramSender(bot)}, {"telegram": LIMITS},
                               poll_interval=30) as sender:
-                poller = TelegramPoller(bot, engine_handle, on_handled=sender.wake,
-                                        metrics=sender.metrics, poll_timeout=1)
+                echo_engine.delivery = sender
+                poller = TelegramPoller(bot, echo_engine.handle, metrics=sender.metrics,
+                                        poll_timeout=1)
                 task = asyncio.create_task(poller.run())
                 await fake.until(lambda: len(fake.delivered) == 3)
                 await fake.until(lambda: fake.pending_updates() == 0)  # offsets confirmed
