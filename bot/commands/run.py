@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -38,6 +39,7 @@ from bot.server import create_app
 from bot.wiring import conversation_engine
 from conversations.engine import Engine as ConversationEngine
 from conversations.incoming import Incoming
+from conversations.understand import warm_up
 from storage.clock import Clock
 from storage.db import safe_url
 from storage.outbox import OutboxStore
@@ -97,6 +99,8 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
                                     log_level="warning", access_log=False, lifespan="off",
                                     timeout_graceful_shutdown=10))
     log.info("database %s", safe_url(db_engine))
+    if isinstance(engine, ConversationEngine):
+        warm_up()  # dateparser's languages load now, not on a resident's first date
     sender.start()
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     if isinstance(engine, ConversationEngine):  # benchmarks may isolate the runtime
@@ -107,6 +111,10 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
                                   name="web server")
     polling: asyncio.Task[None] | None = None
     poller: TelegramPoller | None = None
+    # What exists now lives as long as the server: libraries, dateparser's language
+    # data, SQLAlchemy's caches. Frozen, the collector's full passes stop walking it
+    # again and again; each such pass stalled every request for ~85 ms (BENCHMARKS.md).
+    gc.freeze()
     try:
         while not server.started:
             if serving.done():
@@ -148,6 +156,7 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
         if bot is not None:
             await bot.shutdown()
         executor.shutdown(wait=True)
+        gc.unfreeze()
         log.info("stopped")
 
 

@@ -7,6 +7,7 @@ pieces fit: a Telegram message in, the engine's replies out through the fake Bot
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import subprocess
@@ -48,9 +49,12 @@ def test_run_serves_webhook_and_polling_and_stops_cleanly(engine, sessions, now)
                 await fake.until(lambda: fake.texts_to("4002") != [])  # by webhook
                 health = await http.get(f"{url}/healthz")
                 assert health.status_code == 200, health.text
+                # The start-up objects are out of the collector's way while serving...
+                assert gc.get_freeze_count() > 0
             stop.set()
             await asyncio.wait_for(running, timeout=15)
             sock.close()
+            assert gc.get_freeze_count() == 0  # ...and back in its care afterwards
 
         asyncio.run(scenario())
 
