@@ -1,7 +1,8 @@
 """Benchmark: Telegram webhooks end to end, ours against a bare floor and the PTB peer.
 
     python -m bench.webhook_e2e [--duration 10] [--residents 64] [--rate 100]
-                                [--broadcasts 10000] [--only sqlite|postgresql]
+                                [--settle 8] [--broadcasts 10000]
+                                [--only sqlite|postgresql]
 
 This process is the load generator and the fake Bot API (bench/webhook_load.py); each
 server under test is a separate process on one uvicorn worker (bench/webhook_servers.py).
@@ -13,6 +14,9 @@ Scenarios, all in one run so machine drift hits them alike:
      floor (POST -> 200), peer, ours on SQLite, ours on PostgreSQL; updates/s and the
      latency from POST to the first reply at the Bot API (to the 200 for the floor);
   2. latency at `--rate` updates/s (open loop): peer, ours on SQLite and PostgreSQL;
+     measured after `--settle` s at that rate (the residents all start together and move
+     in step for one conversation, every confirmation at once); that first wave is
+     shown apart;
   3. replies while `--broadcasts` broadcast messages drain under Telegram's real limits
      (ours, SQLite and PostgreSQL): reply latency at 10 updates/s, and how many
      broadcasts went out meanwhile.
@@ -163,13 +167,14 @@ def floor_scripts() -> Iterator[tuple[int, Script]]:
 
 
 async def measure(port: int, scripts: Iterator[tuple[int, Script]], wait_reply: bool,
-                  residents: int, duration: float, rate: float | None = None) -> Stats:
+                  residents: int, duration: float, rate: float | None = None,
+                  settle: float = 0.0) -> Stats:
     warm = Crowd(port, scripts, wait_reply)
     await warm.run_closed(min(residents, 8), 1.5)
     crowd = Crowd(port, scripts, wait_reply)
     if rate is None:
         return await crowd.run_closed(residents, duration)
-    return await crowd.run_rate(max(residents, int(rate)), duration, rate)
+    return await crowd.run_rate(max(residents, int(rate)), duration, rate, settle)
 
 
 # ---------------------------------------------------------------------------- scenarios
@@ -218,14 +223,14 @@ async def run(args: argparse.Namespace) -> None:
         async with server("peer", "--api", api, "--dir", str(folder)) as port:
             show(f"peer @ {args.rate:.0f}/s", await measure(
                 port, booking_scripts([f"PEER{n}" for n in range(CHEQUES)]), True,
-                args.residents, args.duration, args.rate))
+                args.residents, args.duration, args.rate, args.settle))
         for kind in kinds:
             with database(kind, folder) as url:
                 codes = seed(url)
                 async with server("ours", "--api", api, "--db", url) as port:
                     show(f"ours ({kind}) @ {args.rate:.0f}/s", await measure(
                         port, booking_scripts(codes), True, args.residents, args.duration,
-                        args.rate))
+                        args.rate, args.settle))
 
         if args.broadcasts:
             print(f"\nreplies while {args.broadcasts} broadcasts drain (Telegram's limits), "
@@ -237,7 +242,7 @@ async def run(args: argparse.Namespace) -> None:
                                       "--telegram-limits") as port:
                         before = FakeBotAPI.sent
                         stats = await measure(port, booking_scripts(codes), True, 16,
-                                              args.duration, 10)
+                                              args.duration, 10, args.settle)
                         total = FakeBotAPI.sent - before
                     show(f"ours ({kind}) replies under bulk", stats)
                     sent = count(url, Outbox, Outbox.priority == Priority.BROADCAST,
@@ -254,6 +259,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
     parser.add_argument("--residents", type=int, default=64, help="concurrent residents")
     parser.add_argument("--rate", type=float, default=100.0, help="updates/s, scenario 2")
+    parser.add_argument("--settle", type=float, default=8.0,
+                        help="scenarios 2 and 3: seconds at the rate before measuring, "
+                             "while the residents, who all start together, move in step")
     parser.add_argument("--broadcasts", type=int, default=10_000, help="scenario 3; 0: skip")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
     asyncio.run(run(parser.parse_args(argv)))

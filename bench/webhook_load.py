@@ -163,6 +163,7 @@ class Stats:
     """What one run measured."""
 
     latencies: list[float] = field(default_factory=list)   # seconds
+    settling: list[float] = field(default_factory=list)    # rate mode: the first wave
     errors: int = 0
     timeouts: int = 0
     missed_ticks: int = 0          # rate mode: no idle resident when a message was due
@@ -178,17 +179,24 @@ class Stats:
     def rate(self) -> float:
         return self.updates / max(1e-9, self.ended - self.started)
 
-    def percentile(self, p: float) -> float:
-        if not self.latencies:
+    def percentile(self, p: float, of: list[float] | None = None) -> float:
+        values = self.latencies if of is None else of
+        if not values:
             return float("nan")
-        ordered = sorted(self.latencies)
+        ordered = sorted(values)
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     def line(self, label: str) -> str:
-        return (f"{label:<34} {self.rate:8.0f} upd/s   p50 {self.percentile(50) * 1000:7.1f} ms"
+        text = (f"{label:<34} {self.rate:8.0f} upd/s   p50 {self.percentile(50) * 1000:7.1f} ms"
                 f"   p99 {self.percentile(99) * 1000:7.1f} ms   ({self.updates} updates, "
                 f"{self.conversations} conversations, {self.errors} errors, "
                 f"{self.timeouts} timeouts, {self.missed_ticks} missed)")
+        if self.settling:
+            text += (f"\n{'':34} first wave (all residents in step): p50 "
+                     f"{self.percentile(50, self.settling) * 1000:.1f} ms, p99 "
+                     f"{self.percentile(99, self.settling) * 1000:.1f} ms, "
+                     f"max {max(self.settling) * 1000:.1f} ms ({len(self.settling)} updates)")
+        return text
 
 
 class Crowd:
@@ -205,6 +213,7 @@ class Crowd:
         self.turns: dict[int, int] = {}
         self.keyboard_arrived: dict[int, asyncio.Event] = {}
         self.stats = Stats()
+        self.settle_until = 0.0  # messages posted before this go to stats.settling
         FakeBotAPI.on_message = self.on_message
 
     def on_message(self, chat: int, arrival: float, labels: list[str] | None) -> None:
@@ -243,15 +252,16 @@ class Crowd:
             self.stats.errors += 1
             self.waiting.pop(chat, None)
             return
+        record = self.stats.latencies if start >= self.settle_until else self.stats.settling
         if not self.wait_reply:
-            self.stats.latencies.append(time.monotonic() - start)
+            record.append(time.monotonic() - start)
             return
         try:
             arrival = await asyncio.wait_for(future, self.timeout)
         except TimeoutError:
             self.stats.timeouts += 1
             raise
-        self.stats.latencies.append(arrival - start)
+        record.append(arrival - start)
 
     async def resident(self, deadline: float, ticket: asyncio.Queue[None] | None) -> None:
         """Conversations back to back until the deadline (rate mode: one step per ticket)."""
@@ -280,24 +290,33 @@ class Crowd:
         self.stats.ended = time.monotonic()
         return self.stats
 
-    async def run_rate(self, residents: int, duration: float, rate: float) -> Stats:
-        """Open loop: one message every 1/rate s, from whichever resident is ready."""
+    async def run_rate(self, residents: int, duration: float, rate: float,
+                       settle: float = 0.0) -> Stats:
+        """Open loop: one message every 1/rate s, from whichever resident is ready.
+
+        All residents start their first conversation together, so for one conversation's
+        length they move in step: one second every first message, later every
+        confirmation at once. The first `settle` seconds (at the same rate) are kept
+        apart, in stats.settling; the figures are of the steady state after them.
+        """
         tickets: asyncio.Queue[None] = asyncio.Queue()
-        self.stats.started = time.monotonic()
-        deadline = self.stats.started + duration
+        begin = time.monotonic()
+        self.settle_until = begin + settle
+        deadline = self.settle_until + duration
         tasks = [asyncio.create_task(self.resident(deadline, tickets)) for _ in range(residents)]
         interval = 1.0 / rate
-        due = self.stats.started
+        due = begin
         while due < deadline:
             due += interval
             await asyncio.sleep(max(0.0, due - time.monotonic()))
-            if tickets.qsize() > 0:
+            if due >= self.settle_until and tickets.qsize() > 0:
                 self.stats.missed_ticks += 1  # nobody took the last one: all were busy
             else:
                 tickets.put_nowait(None)
         for _ in tasks:
             tickets.put_nowait(None)
         await asyncio.gather(*tasks)
+        self.stats.started = self.settle_until
         self.stats.ended = time.monotonic()
         return self.stats
 
