@@ -14,7 +14,9 @@ How it works, in one process:
   in order, and a retry holds back the ones behind it.
 - One dispatcher per channel starts sends: it takes a token from the channel's global
   bucket and from the lane's bucket, and always picks the best (priority, id) lane that
-  is ready, so a reply overtakes the bulk even when thousands of broadcasts are held.
+  is ready, so a reply overtakes the bulk even when thousands of broadcasts are held;
+  and bulk leaves the channel's `reply_reserve` tokens to replies, so a reply does not
+  even wait for the bulk's next token.
 - The adapter raises one of bot.errors; only this module decides what follows:
   THROTTLED waits retry_after (lane or whole channel) and is not counted as an attempt;
   TEMPORARY retries with exponential backoff up to `max_attempts`, then fails the row;
@@ -68,12 +70,19 @@ class ChannelSender(Protocol):
 
 @dataclass(frozen=True)
 class RateLimits:
-    """A token bucket for the whole channel and one per recipient (rate/s, burst)."""
+    """A token bucket for the whole channel and one per recipient (rate/s, burst).
+
+    `reply_reserve` tokens of the channel's bucket are kept for replies: reminders and
+    broadcasts take a token only while more than that many are left. Draining bulk then
+    still goes at the full rate, but keeps the bucket nearly full instead of empty, so a
+    resident's reply goes out at once instead of after the next token.
+    """
 
     global_rate: float
     global_burst: float
     chat_rate: float
     chat_burst: float
+    reply_reserve: float = 0.0
 
 
 UNLIMITED = RateLimits(global_rate=1e9, global_burst=1e9, chat_rate=1e9, chat_burst=1e9)
@@ -93,9 +102,11 @@ class TokenBucket:
             self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
             self.stamp = now
 
-    def ready_at(self, now: float) -> float:
+    def ready_at(self, now: float, keep: float = 0.0) -> float:
+        """When a token can be taken leaving `keep` (at most burst - 1) in the bucket."""
         self._refill(now)
-        return now if self.tokens >= 1 else now + (1 - self.tokens) / self.rate
+        need = 1 + min(keep, self.burst - 1)
+        return now if self.tokens >= need else now + (need - self.tokens) / self.rate
 
     def take(self, now: float) -> None:
         self._refill(now)
@@ -421,12 +432,12 @@ class Sender:
             if channel.paused_until > now:
                 wait_until = channel.paused_until
             elif len(channel.in_flight) < self.max_in_flight:
-                global_ready = channel.bucket.ready_at(now)
-                if global_ready > now:
-                    wait_until = global_ready
-                else:
-                    lane, wait_until = self._pick(channel, now)
-                    if lane is not None:
+                lane, wait_until = self._pick(channel, now)
+                if lane is not None:
+                    bulk = lane.queue[0].message.priority > Priority.REPLY
+                    global_ready = channel.bucket.ready_at(
+                        now, channel.limits.reply_reserve if bulk else 0.0)
+                    if global_ready <= now:
                         held = heapq.heappop(lane.queue)
                         lane.busy = True
                         channel.bucket.take(now)
@@ -434,6 +445,8 @@ class Sender:
                         task = asyncio.create_task(self._deliver(channel, lane, held))
                         channel.in_flight.add(task)
                         continue
+                    wait_until = global_ready if wait_until is None \
+                        else min(wait_until, global_ready)
             timeout = None if wait_until is None else max(0.0, wait_until - now)
             try:
                 await asyncio.wait_for(channel.changed.wait(), timeout)

@@ -65,8 +65,10 @@ ALLOWED_UPDATES = ["message", "edited_message"]
 
 # CONTEXT.md: ~30 messages/s per bot, 1/s per private chat with short bursts. The global
 # bucket allows at most 3 + 25 = 28 in any second, below 30 with room for jitter; a chat
-# gets a burst of 3 (a reply split in parts) and then one a second.
-LIMITS = RateLimits(global_rate=25.0, global_burst=3.0, chat_rate=1.0, chat_burst=3.0)
+# gets a burst of 3 (a reply split in parts) and then one a second. Bulk leaves two of
+# the three global tokens to replies, so a reply never waits behind a broadcast.
+LIMITS = RateLimits(global_rate=25.0, global_burst=3.0, chat_rate=1.0, chat_burst=3.0,
+                    reply_reserve=2.0)
 
 LONG_LABEL = 12  # characters: above this, one button per row
 

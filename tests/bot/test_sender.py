@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -414,6 +415,50 @@ def test_a_reply_overtakes_a_draining_broadcast(sessions, clock, store, fake):
             assert position <= before + 3
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("reserve", [0.0, 2.0])
+def test_bulk_leaves_the_reply_reserve_so_a_reply_goes_at_once(sessions, clock, store, fake,
+                                                                reserve):
+    """10/s: once its burst is spent, bulk goes one every 100 ms. A reply handed over
+    just after a broadcast went out waits for the next token (~100 ms) without a
+    reserve, and goes at once with one. The limit holds either way."""
+    for n in range(40):
+        queue(sessions, clock, f"3{n:02}", "bulk", priority=Priority.BROADCAST)
+    limits = RateLimits(global_rate=10, global_burst=3, chat_rate=100, chat_burst=10,
+                        reply_reserve=reserve)
+
+    async def scenario() -> float:
+        async with telegram_sender(fake, store, limits, max_in_flight=1,
+                                   poll_interval=30) as sender:
+            await fake.until(lambda: len(fake.delivered) >= 8)  # the burst is long spent
+            sent = len(fake.delivered)
+            await fake.until(lambda: len(fake.delivered) > sent)  # a broadcast just went
+            reply = claimed_reply(sessions, clock, sender, "999", "reply")
+            handed = time.monotonic()
+            sender.take([reply])
+            await fake.until(lambda: fake.texts_to("999") == ["reply"])
+            [arrived] = [r.at for r in fake.delivered if r.chat_id == "999"]
+            return arrived - handed
+
+    waited = asyncio.run(scenario())
+    if reserve:
+        assert waited < 0.05
+    else:
+        assert waited > 0.05
+    assert fake.max_global(1.0) <= 3 + 10
+
+
+def test_a_token_can_be_kept_in_the_bucket():
+    bucket = TokenBucket(rate=10, burst=3, now=0.0)
+    bucket.take(0.0)
+    assert bucket.ready_at(0.0) == 0.0              # 2 left: one may go
+    assert bucket.ready_at(0.0, keep=2) == pytest.approx(0.1)  # but not leaving 2
+    assert bucket.ready_at(0.0, keep=9) == pytest.approx(0.1)  # keep is capped at burst - 1
+    bucket.take(0.0)
+    bucket.take(0.0)
+    assert bucket.ready_at(0.0) == pytest.approx(0.1)
+    assert bucket.ready_at(0.0, keep=2) == pytest.approx(0.3)
 
 
 def test_a_crashed_workers_claim_is_taken_over(sessions, clock, store, fake):
