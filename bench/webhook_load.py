@@ -109,14 +109,24 @@ async def start_fake_api() -> tuple[asyncio.Server, str]:
 # ---------------------------------------------------------------------------- client
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection that POSTs Updates to /telegram."""
+    """One keep-alive HTTP/1.1 connection that POSTs Updates to /telegram.
+
+    uvicorn closes a connection idle for 5 s (its keep-alive timeout); one idle longer
+    than IDLE_LIMIT is replaced before the next POST rather than found closed after it.
+    """
+
+    IDLE_LIMIT = 4.0
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
 
     async def post(self, body: bytes) -> int:
+        if self.writer is not None and time.monotonic() - self.last_used > self.IDLE_LIMIT:
+            self.close()
+            self.writer = None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
@@ -134,6 +144,7 @@ class Connection:
                 length = int(value)
         if length:
             await self.reader.readexactly(length)
+        self.last_used = time.monotonic()
         return status
 
     def close(self) -> None:
