@@ -242,17 +242,9 @@ class Sender:
 
     def wake(self) -> None:
         """New rows were committed: claim now. Safe to call from any thread."""
-        loop, event = self._loop, self._wake
-        if loop is None or event is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            event.set()
-        else:
-            loop.call_soon_threadsafe(event.set)
+        event = self._wake
+        if event is not None:
+            self._on_loop(event.set)
 
     def claim(self, channel: str, now: datetime) -> Claim | None:
         """For the engine: write this channel's replies already claimed by us (our lease),
@@ -263,18 +255,23 @@ class Sender:
         return Claim(self.worker_id, now + self.store.lease)
 
     def take(self, messages: Sequence[OutboxMessage]) -> None:
-        """Committed messages written under our claim: queue them. Safe from any thread."""
+        """Committed messages written under our claim: queue them. Safe from any thread;
+        when we are not running, the lease hands the rows on."""
+        self._on_loop(self._adopt, messages)
+
+    def _on_loop(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run fn on our event loop: now if called on it, else soon; not if it is gone."""
         loop = self._loop
         if loop is None or loop.is_closed():
-            return  # not running: the lease hands the rows on
+            return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
-            self._adopt(messages)
+            fn(*args)
         else:
-            loop.call_soon_threadsafe(self._adopt, messages)
+            loop.call_soon_threadsafe(fn, *args)
 
     def _adopt(self, messages: Sequence[OutboxMessage]) -> None:
         if self._stopping:

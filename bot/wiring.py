@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, parse_clock_range

@@ -99,11 +99,10 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
                                     log_level="warning", access_log=False, lifespan="off",
                                     timeout_graceful_shutdown=10))
     log.info("database %s", safe_url(db_engine))
-    if isinstance(engine, ConversationEngine):
-        warm_up()  # dateparser's languages load now, not on a resident's first date
     sender.start()
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     if isinstance(engine, ConversationEngine):  # benchmarks may isolate the runtime
+        warm_up()  # dateparser's languages load now, not on a resident's first date
         schedule_jobs(scheduler, engine, settings, clock)
         scheduler.start()
         log.info("jobs: reminder sweep and privacy purge scheduled")
