@@ -515,6 +515,10 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     choice = _pick(text, _menu_options())
     if choice is None and greeting_language(text) is not None:
         return Step(ask_menu(ctx, data), State.MENU, {})
+    if choice is None and _pick(text, _confirm_options("book") + _confirm_options("move")) \
+            == "yes":
+        # "Ja, boek het" again: a button pressed twice, or a resident making sure.
+        return Step((Say("menu.already_booked"), *ask_menu(ctx, data)), State.MENU, {})
     if choice == "see":
         return Step((Say("visit", _visit_params(booking.slot, booking)),
                      *ask_menu(ctx, data)), State.MENU, {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, Table, bindparam, select
+from sqlalchemy import Integer, String, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import Conversation, Inbound, Resident
@@ -20,31 +20,37 @@ def record_inbound(session: Session, channel: str, provider_id: str, now: dateti
                          {"channel": channel, "provider_id": provider_id, "received_at": now})
 
 
-# Built once with bound parameters: it runs for every message (bench/journey.py).
+# Built once with bound parameters: they run for every message (bench/journey.py).
 _LOCK_RESIDENT = (
-    select(Resident, Conversation)
-    .outerjoin(Conversation, Conversation.resident_id == Resident.id)
+    select(Resident)
     .where(Resident.channel == bindparam("channel", type_=String),
            Resident.address == bindparam("address", type_=String))
-    .with_for_update(of=Resident))  # not the nullable side of the outer join
+    .with_for_update())
+_CONVERSATION_OF = select(Conversation).where(
+    Conversation.resident_id == bindparam("resident_id", type_=Integer))
 
 
 def lock_resident(session: Session, channel: str, address: str, language: str,
                   now: datetime) -> tuple[Resident, Conversation | None]:
-    """Get or create the resident, with their conversation, and lock them until commit.
+    """Get or create the resident, lock them until commit, then read their conversation.
 
     The row lock orders one resident's messages on PostgreSQL (G3); on SQLite the whole
-    write transaction already holds the database lock. A known resident costs one query
-    (resident and conversation together); a new one is inserted race-free.
+    write transaction already holds the database lock. The conversation is read in a
+    statement of its own, *after* the lock is held: under READ COMMITTED a statement
+    that waited for a row lock re-reads only the locked row, so a conversation joined
+    into the locking statement would be the one from before the wait, and the message
+    would step from a state the previous message had already left. A new resident is
+    inserted race-free.
     """
     params = {"channel": channel, "address": address}
-    row = session.execute(_LOCK_RESIDENT, params).first()
-    if row is None:
+    resident = session.scalars(_LOCK_RESIDENT, params).first()
+    if resident is None:
         insert_ignore(session, Resident.__table__,  # type: ignore[arg-type]
                       {"channel": channel, "address": address, "language": language,
                        "created_at": now, "wrong_codes": 0})
-        row = session.execute(_LOCK_RESIDENT, params).one()
-    return row[0], row[1]
+        resident = session.scalars(_LOCK_RESIDENT, params).one()
+    conversation = session.scalars(_CONVERSATION_OF, {"resident_id": resident.id}).first()
+    return resident, conversation
 
 
 def save_conversation(session: Session, resident_id: int, state: str, data: dict[str, Any],

@@ -60,6 +60,7 @@ MESSAGES: dict[str, str] = {
                       "send MENU.",
     "moved": "Done! Your visit is now on {start_day} at {start_time}. Send MENU for more.",
     "menu": "Your visit is on {start_day} at {start_time}. What do you want to do?",
+    "menu.already_booked": "Your visit is already booked.",
     "menu.no_visit": "You have no visit planned now.",
     "menu.not_understood": "I do not understand. Please reply with a number.",
     "visit": "Your visit: {start_day} from {start_time} to {end_time}, {street}, {postcode}. "

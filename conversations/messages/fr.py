@@ -64,6 +64,7 @@ MESSAGES: dict[str, str] = {
     "moved": "C'est fait! Votre visite est maintenant le {start_day} a {start_time}. "
              "Envoyez MENU pour plus.",
     "menu": "Votre visite est le {start_day} a {start_time}. Que voulez-vous faire?",
+    "menu.already_booked": "Votre visite est déjà réservée.",
     "menu.no_visit": "Vous n'avez pas de visite prevue.",
     "menu.not_understood": "Je ne comprends pas. Repondez avec un chiffre.",
     "visit": "Votre visite: {start_day} de {start_time} a {end_time}, {street}, {postcode}. "

@@ -64,6 +64,7 @@ MESSAGES: dict[str, str] = {
                       "wachtwoorden als u ze hebt. Verplaatsen of annuleren? Stuur MENU.",
     "moved": "Gelukt! Uw bezoek is nu op {start_day} om {start_time}. Stuur MENU voor meer.",
     "menu": "Uw bezoek is op {start_day} om {start_time}. Wat wilt u doen?",
+    "menu.already_booked": "Uw bezoek is al geboekt.",
     "menu.no_visit": "U hebt nu geen bezoek gepland.",
     "menu.not_understood": "Dat begrijp ik niet. Antwoord met een cijfer.",
     "visit": "Uw bezoek: {start_day} van {start_time} tot {end_time}, {street}, {postcode}. "
