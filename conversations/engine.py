@@ -187,9 +187,7 @@ class Engine:
             return flows.step(ctx, state, data, msg.text, msg.kind, idle)
         except Exception:  # the safety net: a bug must not leave a resident unanswered
             log.exception("flow failed in state %s; answering with the question again", state)
-            current = flows.State(state) if state is not None \
-                and state in flows.State.__members__.values() else flows.State.ASK_CODE
-            return Step((Say("time.not_understood"), Say("help")), current, data)
+            return _safety_net(ctx, state, data)
 
     def _apply(self, ctx: DbContext, step: Step, now: datetime) -> Step:
         """Make the step's effects true; a refused one is turned back into a new step."""
@@ -252,6 +250,19 @@ class Engine:
                              body=r.body, choices=list(r.choices) or None, now=now,
                              resident_id=resident.id, priority=priority, claim=claim)
                      for r in rendered)
+
+
+def _safety_net(ctx: DbContext, state: str | None, data: dict[str, Any]) -> Step:
+    """Sorry, and the question the resident was at (G7); if even asking it fails, the
+    city's phone number, and the resident stays where they were."""
+    current = flows.State(state) if state is not None \
+        and state in flows.State.__members__.values() else flows.State.ASK_CODE
+    try:
+        question = flows.FLOW[current].ask(ctx, data)
+    except Exception:
+        log.exception("asking the question of state %s failed too", current)
+        question = (Say("person", {"phone": ctx.rules.city_phone}),)
+    return Step((Say("error.sorry"), *question), current, data)
 
 
 def _at_same_time(ctx: DbContext, slot_id: int, postcode: str,

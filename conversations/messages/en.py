@@ -95,6 +95,7 @@ MESSAGES: dict[str, str] = {
     "language.unavailable": "That language is not available yet.",
     "help": "Answer the question below. Send MENU to start from the beginning, or call the "
             "city: {phone}.",
+    "error.sorry": "Sorry, something went wrong on our side.",
     "person": "Do you want to talk to a person? Call the city: {phone}.",
     "reminder.day_before": "Reminder: tomorrow, {start_day} at {start_time}, the digital coach "
                            "visits you. To move it, send MENU.",

@@ -102,6 +102,7 @@ MESSAGES: dict[str, str] = {
     "language.unavailable": "Cette langue n'est pas encore disponible.",
     "help": "Repondez a la question ci-dessous. Envoyez MENU pour recommencer, ou appelez la "
             "ville: {phone}.",
+    "error.sorry": "Désolé, un problème est survenu chez nous.",
     "person": "Vous voulez parler a quelqu'un? Appelez la ville: {phone}.",
     "reminder.day_before": "Rappel: demain, {start_day} a {start_time}, le coach numerique "
                            "vient chez vous. Deplacer? Envoyez MENU.",

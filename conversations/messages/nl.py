@@ -100,6 +100,7 @@ MESSAGES: dict[str, str] = {
     "language.unavailable": "Die taal is er nog niet.",
     "help": "Antwoord op de vraag hieronder. Stuur MENU voor het begin, of bel de stad: "
             "{phone}.",
+    "error.sorry": "Sorry, er ging bij ons iets mis.",
     "person": "Wilt u iemand spreken? Bel de stad: {phone}.",
     "reminder.day_before": "Herinnering: morgen, {start_day} om {start_time}, komt de "
                            "digitale coach bij u. Verplaatsen? Stuur MENU.",
