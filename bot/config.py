@@ -148,10 +148,21 @@ class TelegramSettings:
 class TwilioSettings:
     account_sid: str = _f("", "str", "Twilio account SID. Put it in DIGICHEQUE_TWILIO_ACCOUNT_SID.")
     auth_token: str = _f("", "str", "Twilio auth token. Put it in DIGICHEQUE_TWILIO_AUTH_TOKEN.")
-    from_number: str = _f("", "str", "Our SMS number in E.164 form.")
+    from_number: str = _f("", "str", "Our SMS number in E.164 form (or messaging_service_sid).")
+    messaging_service_sid: str = _f("", "str",
+                                    "Twilio Messaging Service SID to send from, instead of "
+                                    "from_number.")
     public_base_url: str = _f("", "str",
-                              "Public base URL Twilio calls; signatures are checked against it.")
+                              "Public base URL Twilio calls, e.g. https://bot.example.org; "
+                              "signatures are checked against it.")
+    send_rate: float = _f(1.0, "rate", "SMS segments sent per second, at most.")
     api_base_url: str = _f("", "str", "Twilio REST base URL override (tests only).")
+
+    @property
+    def enabled(self) -> bool:
+        """SMS is served when the account and a way to send are configured."""
+        return bool(self.account_sid and self.auth_token
+                    and (self.from_number or self.messaging_service_sid))
 
 
 @dataclass(frozen=True)
@@ -212,6 +223,14 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"expected a whole number of 0 or more, got {value!r}")
         return value
+    if kind == "rate":
+        try:
+            number = float(value) if from_env or isinstance(value, (int, float)) else None
+        except ValueError:
+            number = None
+        if number is None or isinstance(value, bool) or not 0 < number <= 1000:
+            raise ValueError(f"expected a number above 0 (per second), got {value!r}")
+        return number
     if kind == "duration":
         if not isinstance(value, str):
             raise ValueError(f"expected a duration in quotes such as \"90m\", got {value!r}")
@@ -335,7 +354,7 @@ def example_toml() -> str:
             return f'"{format_duration(value)}"'
         if isinstance(value, bool):
             return str(value).lower()
-        if isinstance(value, int):
+        if isinstance(value, (int, float)):
             return str(value)
         if isinstance(value, list):
             return "[" + ", ".join(show(v) for v in value) + "]"
