@@ -675,7 +675,18 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
     if known is None:
         data = {}
 
+    if kind is Kind.OPT_OUT:
+        # The provider blocks every message to them from now on: nothing to say, and
+        # START (or a new code) brings them back to where they were.
+        stopped = data if known == State.STOPPED else {"return_to": current,
+                                                         "return_data": data}
+        return Step((), State.STOPPED, stopped, (fx.OptedOut(),))
+
     if known == State.STOPPED:
+        if looks_like_code(text.strip()):   # a new cheque: writing to us again is opting in
+            coded = on_code(ctx, text.strip(), {})
+            return Step((Say("start.again"), *coded.replies), coded.state, coded.data,
+                        (fx.OptedIn(), *coded.effects))
         if read_global(text) is Global.START:
             back = State(data.get("return_to", first_state(ctx)))
             back_data = data.get("return_data", {})

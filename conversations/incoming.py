@@ -15,6 +15,7 @@ class Kind(StrEnum):
     OTHER = "other"        # documents, contacts, polls, anything we cannot read
     EDITED = "edited"      # a changed earlier message: acting on it could book twice
     GROUP = "group"        # a message in a group chat: we only talk privately
+    OPT_OUT = "opt_out"    # the provider already opted the sender out (Twilio's STOP)
 
 
 @dataclass(frozen=True)
