@@ -231,7 +231,11 @@ class Outbox(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    provider_message_id: Mapped[str | None] = mapped_column(String(64))
+    provider_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # What the provider last reported after accepting it (Twilio status callbacks):
+    # queued, sent, delivered, undelivered, failed; never moved backwards.
+    delivery_status: Mapped[str | None] = mapped_column(String(12))
+    delivery_error: Mapped[str | None] = mapped_column(String(12))
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
