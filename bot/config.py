@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from conversations.phone import read_phone
+
 DEFAULT_CONFIG_FILE = Path("digicheque.toml")
 ENV_PREFIX = "DIGICHEQUE_"
 SUPPORTED_LANGUAGES = ("nl", "fr", "en")
@@ -24,6 +26,10 @@ SUPPORTED_LANGUAGES = ("nl", "fr", "en")
 class ConfigError(Exception):
     """A setting is wrong; the message names where, which key and what is expected."""
 
+
+# Durations longer than this are refused: added to a date, a larger one can leave the years
+# Python's datetime holds (1 to 9999), and no setting here needs more than a few years.
+MAX_DURATION = timedelta(days=3650)
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
 
@@ -34,7 +40,14 @@ def parse_duration(text: str) -> timedelta:
     if not text.strip() or match is None or not any(match.groups()):
         raise ValueError(f"expected a duration such as 90m, 1h30m, 2d or 45s, got {text!r}")
     days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        value = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        value = MAX_DURATION + MAX_DURATION
+    if value > MAX_DURATION:
+        raise ValueError(f"expected a duration of at most {format_duration(MAX_DURATION)} "
+                         f"(ten years), got {text!r}")
+    return value
 
 
 def format_duration(value: timedelta) -> str:
@@ -63,11 +76,13 @@ def parse_clock_range(text: str) -> tuple[time, time]:
 # ---------------------------------------------------------------------------- sections
 # Each field's metadata names its kind; the kinds are read by _coerce below.
 
-def _f(default: Any, kind: str, doc: str) -> Any:
+def _f(default: Any, kind: str, doc: str, *, secret: bool = False) -> Any:
+    """A setting. A `secret` one stays out of repr() and is scrubbed from logs (bot.logs)."""
+    metadata = {"kind": kind, "doc": doc, "secret": secret}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: list(default) if isinstance(default, list)
-                     else dict(default), metadata={"kind": kind, "doc": doc})
-    return field(default=default, metadata={"kind": kind, "doc": doc})
+                     else dict(default), metadata=metadata, repr=not secret)
+    return field(default=default, metadata=metadata, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,14 @@ class DatabaseSettings:
     url: str = _f("sqlite:///digicheque.db", "str",
                   "SQLAlchemy URL. SQLite file by default; PostgreSQL for production, e.g. "
                   "postgresql+psycopg://digicheque@localhost/digicheque")
+
+    def __repr__(self) -> str:
+        return f"DatabaseSettings(url={without_password(self.url)!r})"
+
+
+def without_password(url: str) -> str:
+    """A database URL with its password (if any) shown as ***, for messages and repr."""
+    return re.sub(r"^([\w+.-]+://[^/@:]*:)[^/@]*@", r"\1***@", url)
 
 
 @dataclass(frozen=True)
@@ -100,7 +123,7 @@ class BookingSettings:
     change_deadline: timedelta = _f(timedelta(hours=24), "duration",
                                     "Residents can move or cancel until this long before "
                                     "the visit.")
-    choices_offered: int = _f(3, "int", "How many free slots one message offers.")
+    choices_offered: int = _f(3, "count", "How many free slots one message offers.")
 
 
 @dataclass(frozen=True)
@@ -125,21 +148,25 @@ class ConversationSettings:
 
 @dataclass(frozen=True)
 class StaffSettings:
-    telegram_ids: list[str] = _f([], "list", "Telegram user ids allowed to use staff commands.")
+    telegram_ids: list[str] = _f([], "telegram_ids",
+                                 "Telegram user ids allowed to use staff commands.")
+    # Read with [city] country when the config is read, and kept in E.164 form.
     phones: list[str] = _f([], "list", "Phone numbers (E.164) allowed to use staff commands.")
 
 
 @dataclass(frozen=True)
 class ServerSettings:
     host: str = _f("127.0.0.1", "str", "Address the webhook server listens on.")
-    port: int = _f(8080, "int", "Port the webhook server listens on.")
+    port: int = _f(8080, "port", "Port the webhook server listens on.")
 
 
 @dataclass(frozen=True)
 class TelegramSettings:
-    token: str = _f("", "str", "Bot token from @BotFather. Put it in DIGICHEQUE_TELEGRAM_TOKEN.")
+    token: str = _f("", "str", "Bot token from @BotFather. Put it in DIGICHEQUE_TELEGRAM_TOKEN.",
+                    secret=True)
     webhook_url: str = _f("", "str", "Public https URL of POST /telegram; empty: long polling.")
-    secret_token: str = _f("", "str", "Secret Telegram sends with each webhook call.")
+    secret_token: str = _f("", "str", "Secret Telegram sends with each webhook call.",
+                           secret=True)
     api_base_url: str = _f("https://api.telegram.org/bot", "str",
                            "Bot API base URL (for a local Bot API server).")
 
@@ -147,7 +174,8 @@ class TelegramSettings:
 @dataclass(frozen=True)
 class TwilioSettings:
     account_sid: str = _f("", "str", "Twilio account SID. Put it in DIGICHEQUE_TWILIO_ACCOUNT_SID.")
-    auth_token: str = _f("", "str", "Twilio auth token. Put it in DIGICHEQUE_TWILIO_AUTH_TOKEN.")
+    auth_token: str = _f("", "str", "Twilio auth token. Put it in DIGICHEQUE_TWILIO_AUTH_TOKEN.",
+                         secret=True)
     from_number: str = _f("", "str", "Our SMS number in E.164 form (or messaging_service_sid).")
     messaging_service_sid: str = _f("", "str",
                                     "Twilio Messaging Service SID to send from, instead of "
@@ -176,6 +204,9 @@ class PrivacySettings:
 @dataclass(frozen=True)
 class LoggingSettings:
     level: str = _f("INFO", "log_level", "DEBUG, INFO, WARNING or ERROR.")
+    message_bodies: bool = _f(False, "bool",
+                              "Also log message texts (residents' words, addresses) at DEBUG. "
+                              "Turn on only for a short investigation.")
 
 
 @dataclass(frozen=True)
@@ -206,6 +237,9 @@ SECTIONS: dict[str, type] = {
 
 # ---------------------------------------------------------------------------- reading
 
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 def _coerce(kind: str, value: Any, from_env: bool) -> Any:
     """Turn a TOML (or environment string) value into the field's type or raise ValueError."""
     if from_env and kind in ("list", "postcodes", "languages", "durations"):
@@ -223,6 +257,31 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"expected a whole number of 0 or more, got {value!r}")
         return value
+    if kind in ("count", "port"):
+        high, what = (None, "a whole number of 1 or more") if kind == "count" \
+            else (65535, "a port number from 1 to 65535")
+        number = value
+        if from_env:
+            try:
+                number = int(value)
+            except ValueError:
+                number = None
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1 \
+                or (high is not None and number > high):
+            raise ValueError(f"expected {what}, got {value!r}")
+        return number
+    if kind == "bool":
+        if from_env and isinstance(value, str) and value.lower() in _BOOLEANS:
+            return _BOOLEANS[value.lower()]
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {value!r}")
+        return value
+    if kind == "telegram_ids":
+        if not isinstance(value, list) or not all(
+                re.fullmatch(r"[1-9]\d{0,19}", str(v)) for v in value):
+            raise ValueError("expected a list of numeric Telegram user ids such as "
+                             f"[\"123456789\"], got {value!r}")
+        return [str(v) for v in value]
     if kind == "rate":
         try:
             number = float(value) if from_env or isinstance(value, (int, float)) else None
@@ -333,6 +392,13 @@ def load_settings(path: Path | str | None = None,
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{where}: no such config file") from None
+        except UnicodeDecodeError as exc:
+            line = exc.object[:exc.start].count(b"\n") + 1
+            raise ConfigError(f"{where}: line {line} is not UTF-8 text (byte "
+                              f"{exc.object[exc.start]:#04x}); save the file as UTF-8") from None
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read the config file: "
+                              f"{exc.strerror or exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{where}: not valid TOML: {exc}") from None
     for name, value in raw.items():
@@ -344,7 +410,31 @@ def load_settings(path: Path | str | None = None,
     _check_env(env)
     sections = {name: _build_section(name, cls, raw.get(name, {}), where, env)
                 for name, cls in SECTIONS.items()}
-    return Settings(**sections, source=where)
+    return _check_together(Settings(**sections, source=where), where, env)
+
+
+def _check_together(settings: Settings, where: str, env: Mapping[str, str]) -> Settings:
+    """Values each fine alone that make no sense together; staff phones to E.164."""
+    def origin(section: str, key: str) -> str:
+        env_name = f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+        return f"environment variable {env_name}" if env_name in env else \
+            f"{where}: [{section}] {key}"
+
+    booking = settings.booking
+    if booking.min_notice > booking.max_ahead:
+        raise ConfigError(
+            f"{origin('booking', 'min_notice')}: {format_duration(booking.min_notice)} is "
+            f"longer than [booking] max_ahead {format_duration(booking.max_ahead)}, so no "
+            "visit could ever be booked")
+    phones = []
+    for text in settings.staff.phones:
+        phone = read_phone(text, settings.city.country)
+        if phone is None:
+            raise ConfigError(f"{origin('staff', 'phones')}: {text!r} is not a phone number "
+                              f"(read for [city] country {settings.city.country!r})")
+        phones.append(phone)
+    staff = dataclasses.replace(settings.staff, phones=phones)
+    return dataclasses.replace(settings, staff=staff)
 
 
 def example_toml() -> str:

@@ -64,7 +64,7 @@ def test_bad_value_names_file_and_key(tmp_path, text, expected):
 
 
 def test_bad_environment_value_names_the_variable():
-    with pytest.raises(ConfigError, match="DIGICHEQUE_SERVER_PORT: expected a whole number"):
+    with pytest.raises(ConfigError, match="DIGICHEQUE_SERVER_PORT: expected a port number"):
         load_settings(None, env={"DIGICHEQUE_SERVER_PORT": "eighty"})
     with pytest.raises(ConfigError, match="DIGICHEQUE_TELEGRAM_TOKN: unknown key"):
         load_settings(None, env={"DIGICHEQUE_TELEGRAM_TOKN": "x"})
@@ -94,3 +94,64 @@ def test_example_file_is_current():
     from bot.config import example_toml
     assert EXAMPLE.read_text(encoding="utf-8") == example_toml(), \
         "config.example.toml is stale: regenerate it from bot.config.example_toml()"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('[server]\nport = 99999\n', r"\[server\] port: expected a port number from 1 to 65535"),
+    ('[server]\nport = 0\n', r"\[server\] port: expected a port number from 1 to 65535"),
+    ('[booking]\nchoices_offered = 0\n', r"\[booking\] choices_offered: expected a whole "
+                                         r"number of 1 or more, got 0"),
+    ('[booking]\nmin_notice = "50d"\nmax_ahead = "42d"\n',
+     r"\[booking\] min_notice: 50d is longer than \[booking\] max_ahead 42d"),
+    ('[booking]\nmax_ahead = "99999999999d"\n', r"\[booking\] max_ahead: expected a duration "
+                                                r"of at most 3650d"),
+    ('[staff]\ntelegram_ids = ["12345", "anna"]\n',
+     r"\[staff\] telegram_ids: expected a list of numeric Telegram user ids"),
+    ('[staff]\ntelegram_ids = [12.5]\n',
+     r"\[staff\] telegram_ids: expected a list of numeric Telegram user ids"),
+    ('[staff]\nphones = ["0470 12 34 56", "call An"]\n',
+     r"\[staff\] phones: 'call An' is not a phone number \(read for \[city\] country 'BE'\)"),
+    ('[logging]\nmessage_bodies = "yes"\n', r"\[logging\] message_bodies: expected true or false"),
+])
+def test_values_that_make_no_sense_are_refused_naming_the_key(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=expected) as info:
+        load_settings(path, env={})
+    assert str(path) in str(info.value)
+
+
+def test_values_that_make_no_sense_in_the_environment_name_the_variable():
+    with pytest.raises(ConfigError, match="DIGICHEQUE_SERVER_PORT: expected a port number"):
+        load_settings(None, env={"DIGICHEQUE_SERVER_PORT": "99999"})
+    with pytest.raises(ConfigError, match="DIGICHEQUE_STAFF_PHONES: '12' is not a phone"):
+        load_settings(None, env={"DIGICHEQUE_STAFF_PHONES": "0470 12 34 56, 12"})
+    with pytest.raises(ConfigError, match="DIGICHEQUE_BOOKING_MIN_NOTICE: 43d is longer"):
+        load_settings(None, env={"DIGICHEQUE_BOOKING_MIN_NOTICE": "43d"})
+
+
+def test_staff_phones_are_kept_in_e164_form(tmp_path):
+    path = write(tmp_path, '[staff]\nphones = ["0470 12 34 56", "+33 6 12 34 56 78"]\n'
+                           'telegram_ids = [123456789, "987654321"]\n')
+    settings = load_settings(path, env={})
+    assert settings.staff.phones == ["+32470123456", "+33612345678"]
+    assert settings.staff.telegram_ids == ["123456789", "987654321"]
+
+
+def test_a_config_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[city]\nname = "Sint-Niklaas België"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin1.toml: line 2 is not UTF-8 text \(byte 0xeb\)"):
+        load_settings(path, env={})
+
+
+def test_secret_settings_stay_out_of_repr(tmp_path):
+    env = {"DIGICHEQUE_TELEGRAM_TOKEN": "123456:tele-gram-token",
+           "DIGICHEQUE_TELEGRAM_SECRET_TOKEN": "webhook-secret-xyz",
+           "DIGICHEQUE_TWILIO_AUTH_TOKEN": "twilio-auth-abc",
+           "DIGICHEQUE_DATABASE_URL": "postgresql+psycopg://bot:db-pass-123@db.example/bot"}
+    settings = load_settings(None, env=env)
+    shown = repr(settings)
+    for secret in ("tele-gram-token", "webhook-secret-xyz", "twilio-auth-abc", "db-pass-123"):
+        assert secret not in shown
+    assert "postgresql+psycopg://bot:***@db.example/bot" in shown
+    assert "webhook_url=''" in shown  # the rest is still shown
