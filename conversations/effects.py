@@ -57,3 +57,11 @@ class EffectFailed:
 
     effect: object
     reason: str   # slot_taken | cheque_unavailable | booking_changed
+
+
+@dataclass(frozen=True)
+class PhoneChanged:
+    """The resident confirmed a new number for the coach to call."""
+
+    booking_id: int
+    phone: str

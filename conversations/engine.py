@@ -28,6 +28,7 @@ from storage.bookings import (
     active_booking,
     book_visit,
     cancel_visit,
+    change_phone,
     move_visit,
 )
 from storage.cheques import cheque_state, find_cheque
@@ -212,6 +213,8 @@ class Engine:
                     if booking is None:
                         raise BookingRefused("booking_changed")
                     cancel_visit(session, booking, now)
+                elif isinstance(effect, fx.PhoneChanged):
+                    change_phone(session, effect.booking_id, effect.phone, now)
             except BookingRefused as refused:
                 ctx.forget_booking()
                 log.info("effect %s refused: %s", type(effect).__name__, refused.reason)

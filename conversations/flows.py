@@ -16,8 +16,9 @@ from typing import Any
 
 from conversations import effects as fx
 from conversations.incoming import Kind
+from conversations.intents import QUESTIONS, Intent, is_word, read_intent
 from conversations.messages import label_variants
-from conversations.phone import read_phone
+from conversations.phone import find_phone, read_phone, show_phone
 from conversations.step import BookingView, Context, Option, Say, SlotView, Step
 from conversations.understand import (
     Choice,
@@ -30,8 +31,16 @@ from conversations.understand import (
     read_global,
     read_when,
     read_yes_no,
+    sentence_language,
 )
-from storage.codes import CodeError, CodeProblem, find_code, looks_like_code, normalise
+from storage.codes import (
+    CodeError,
+    CodeProblem,
+    find_code,
+    looks_like_code,
+    looks_like_word,
+    normalise,
+)
 
 MAX_TEXT = 1000          # longer input is cut before reading: nothing we ask needs more
 MAX_STREET = 120
@@ -48,6 +57,7 @@ class State(StrEnum):
     CONFIRM = "confirm"
     MENU = "menu"
     CONFIRM_CANCEL = "confirm_cancel"
+    CHANGE_PHONE = "change_phone"
     CONFIRM_STOP = "confirm_stop"
     RESUME = "resume"
     STOPPED = "stopped"
@@ -76,6 +86,14 @@ TOPIC_KEYWORDS = {
 class Node:
     ask: Callable[[Context, dict[str, Any]], tuple[Say, ...]]   # the state's question
     handle: Callable[[Context, str, dict[str, Any]], Step]      # an answer to it
+    # Questions (what does it cost, who comes...) answered here before the state's
+    # question is asked again; the visit menu reads every intent itself.
+    listens: frozenset[Intent] = frozenset()
+
+
+# A question about the service or a wish to talk to someone, understood wherever the
+# answer to our own question cannot be mistaken for one.
+ASIDES = QUESTIONS | {Intent.PERSON}
 
 
 def _choices(options: tuple[Option, ...]) -> list[Choice]:
@@ -106,11 +124,17 @@ def ask_code(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A cheque code, read forgivingly; each kind of wrong code gets its own answer."""
+    if ctx.booking() is not None and find_code(text) is None and not looks_like_code(text):
+        return on_menu(ctx, text, {})   # words of a resident with a visit: the visit menu
     if ctx.codes_locked:
         return Step((Say("code.locked", {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
     try:
         code = normalise(text)
     except CodeError as error:
+        if error.problem is CodeProblem.CHECK_FAILED and (looks_like_word(text)
+                                                          or is_word(text)):
+            # "verzetten" is nine symbols of the code alphabet, but a word, not a guess.
+            return Step((Say("code.not_a_code"),), State.ASK_CODE, {})
         if error.problem is CodeProblem.CHECK_FAILED:
             return _wrong_code(ctx, "code.typo")
         found = find_code(text)   # "mijn code is abcd efgh k"
@@ -430,6 +454,8 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """1 = book it; 2 = another time; 3 = change the address, phone or topic."""
     mode = data.get("mode", "book")
     choice = _answer(text, _confirm_options(mode))
+    if choice is None and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
+        choice = "time"   # "non non je veux changer la date"
     if choice == "time":
         return _offer_first(ctx, data)
     if choice == "details":
@@ -505,36 +531,151 @@ def _start_over(ctx: Context) -> Step:
 
 
 def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """1 see my visit, 2 move it, 3 cancel it, 4 talk to a person."""
+    """1 see my visit, 2 move it, 3 cancel it, 4 talk to a person; or any intent in words."""
     booking = ctx.booking()
     if booking is None:
-        # The visit is over or was cancelled by staff: a code starts a new booking.
-        if looks_like_code(text):
-            return on_code(ctx, text, {})
-        return Step((Say("menu.no_visit"), *ask_code(ctx, {})), State.ASK_CODE, {})
+        return _no_visit(ctx, text)
     choice = _pick(text, _menu_options())
-    if choice is None and greeting_language(text) is not None:
+    if choice is not None:
+        return _menu_choice(ctx, choice, booking)
+    if find_code(text) is not None:   # "mijn man heeft ook een brief gekregen: NDXJ-..."
+        return on_code(ctx, text, {})
+    intent = read_intent(text, ctx.language)
+    if intent is not None:
+        return _on_intent(ctx, intent, text, booking)
+    phone = read_phone(text, ctx.rules.country)
+    if phone is not None and phone != booking.phone:   # just a number: a new one?
+        return _ask_phone_change(ctx, phone)
+    if greeting_language(text) is not None:
         return Step(ask_menu(ctx, data), State.MENU, {})
-    if choice is None and _pick(text, _confirm_options("book") + _confirm_options("move")) \
-            == "yes":
+    wished = _wished(ctx, text, booking)
+    if wished is not None:   # "volgende week dinsdag?": a day other than the visit's
+        return _menu_choice(ctx, "move", booking, wished)
+    if _pick(text, _confirm_options("book") + _confirm_options("move")) == "yes":
         # "Ja, boek het" again: a button pressed twice, or a resident making sure.
         return Step((Say("menu.already_booked"), *ask_menu(ctx, data)), State.MENU, {})
-    if choice == "see":
-        return Step((Say("visit", _visit_params(booking.slot, booking)),
-                     *ask_menu(ctx, data)), State.MENU, {})
-    if choice == "person":
-        return Step((Say("person", {"phone": ctx.rules.city_phone}), *ask_menu(ctx, data)),
-                    State.MENU, {})
-    if choice in ("move", "cancel"):
-        if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
-            return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
-                         *ask_menu(ctx, data)), State.MENU, {})
-        if choice == "move":
-            return _offer_first(ctx, {"mode": "move"})
-        return Step(ask_cancel(ctx, {}), State.CONFIRM_CANCEL, {})
+    if read_yes_no(text) is not None:   # "oké", "👍", "nee": the visit stands
+        return Step((Say("menu.ok", _visit_params(booking.slot, booking)),), State.MENU, {})
     if looks_like_code(text):
         return on_code(ctx, text, {})
     return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
+
+
+def _menu_choice(ctx: Context, choice: str, booking: BookingView,
+                 when: When | None = None) -> Step:
+    if choice == "see":
+        return Step((Say("visit", _visit_params(booking.slot, booking)),
+                     *ask_menu(ctx, {})), State.MENU, {})
+    if choice == "person":
+        return Step((Say("person", {"phone": ctx.rules.city_phone}), *ask_menu(ctx, {})),
+                    State.MENU, {})
+    if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
+        return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
+                     *ask_menu(ctx, {})), State.MENU, {})
+    if choice == "move":
+        if when is not None:   # "kan het naar donderdag?": offer what was asked
+            return _offer_for(ctx, {"mode": "move"}, when)
+        return _offer_first(ctx, {"mode": "move"})
+    return Step(ask_cancel(ctx, {}), State.CONFIRM_CANCEL, {})
+
+
+# Words that make a day in the message the day the resident cannot ("ik kan niet woensdag").
+_NEGATIONS = frozenset({"niet", "geen", "nie", "ni", "pas", "not", "cannot", "cant", "t",
+                        "ne", "n", "never", "jamais"})
+
+
+def _wished(ctx: Context, text: str, booking: BookingView) -> When | None:
+    """The day or time a resident who wants to move asks for, if the message says one."""
+    words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
+    if words & _NEGATIONS:
+        return None
+    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
+    visit_day = booking.slot.starts_at.astimezone(ctx.rules.tz).date()
+    if when is None or when.days == (visit_day,):
+        return None
+    return when
+
+
+def _on_intent(ctx: Context, intent: Intent, text: str, booking: BookingView) -> Step:
+    """What a resident with a visit means in words; actions still ask to confirm."""
+    if intent is Intent.MOVE:
+        return _menu_choice(ctx, "move", booking, _wished(ctx, text, booking))
+    if intent is Intent.CANCEL:
+        return _menu_choice(ctx, "cancel", booking)
+    if intent is Intent.WHEN:
+        return _menu_choice(ctx, "see", booking)
+    if intent is Intent.PERSON:
+        return _menu_choice(ctx, "person", booking)
+    if intent is Intent.THANKS:
+        return Step((Say("thanks", _visit_params(booking.slot, booking)),), State.MENU, {})
+    if intent is Intent.NEW_PHONE:
+        return _ask_phone_change(ctx, find_phone(text, ctx.rules.country))
+    if intent is Intent.NEW_CODE:
+        return Step((Say("code.ask_another"),), State.ASK_CODE, {})
+    return Step((Say(f"faq.{intent}", {"phone": ctx.rules.city_phone}),
+                 *ask_menu(ctx, {})), State.MENU, {})
+
+
+def _no_visit(ctx: Context, text: str) -> Step:
+    """The visit is over or was cancelled by staff: a code starts a new booking."""
+    if find_code(text) is not None or looks_like_code(text):
+        return on_code(ctx, text, {})
+    intent = read_intent(text, ctx.language, ASIDES | {Intent.THANKS})
+    if intent is Intent.THANKS:
+        return Step((Say("thanks.no_visit"),), State.ASK_CODE, {})
+    if intent is not None:
+        return _aside(ctx, intent, ask_code(ctx, {}), State.ASK_CODE, {})
+    return Step((Say("menu.no_visit"), *ask_code(ctx, {})), State.ASK_CODE, {})
+
+
+def _aside(ctx: Context, intent: Intent, question: tuple[Say, ...], state: State,
+           data: dict[str, Any]) -> Step:
+    """A question about the service answered, then our own question again."""
+    key = "person" if intent is Intent.PERSON else f"faq.{intent}"
+    return Step((Say(key, {"phone": ctx.rules.city_phone}), *question), state, data)
+
+
+# ---------------------------------------------------------------------- a new phone number
+
+def _phone_options() -> tuple[Option, ...]:
+    return (("yes", "option.yes_number", {}), ("no", "option.no_change", {}))
+
+
+def _ask_phone_change(ctx: Context, phone: str | None) -> Step:
+    data = {"phone": phone} if phone else {}
+    return Step(ask_phone_change(ctx, data), State.CHANGE_PHONE, data)
+
+
+def ask_phone_change(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    if data.get("phone"):
+        return (Say("phone.change_confirm",
+                    {"number": show_phone(str(data["phone"]), ctx.rules.country)},
+                    _phone_options()),)
+    return (Say("phone.change_ask"),)
+
+
+def on_phone_change(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """A new number for the coach: read, shown back, changed only after a yes."""
+    booking = ctx.booking()
+    if booking is None:
+        return _start_over(ctx)
+    phone = find_phone(text, ctx.rules.country)
+    if phone is not None:   # a (corrected) number: show it back first
+        return _ask_phone_change(ctx, phone)
+    if data.get("phone"):
+        choice = _answer(text, _phone_options())
+        if choice == "yes":
+            number = show_phone(str(data["phone"]), ctx.rules.country)
+            return Step((Say("phone.changed", {"number": number}), *ask_menu(ctx, {})),
+                        State.MENU, {}, (fx.PhoneChanged(booking.id, str(data["phone"])),))
+        if choice == "no":
+            return Step((Say("phone.kept"), *ask_menu(ctx, {})), State.MENU, {})
+        return Step((Say("confirm.not_understood"), *ask_phone_change(ctx, data)),
+                    State.CHANGE_PHONE, data)
+    if read_yes_no(text) is False:
+        return Step((Say("phone.kept"), *ask_menu(ctx, {})), State.MENU, {})
+    return Step((Say("phone.invalid"), *ask_phone_change(ctx, data)), State.CHANGE_PHONE,
+                data)
 
 
 def _cancel_options() -> tuple[Option, ...]:
@@ -562,6 +703,9 @@ def on_cancel(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                     (fx.VisitCancelled(booking.id),))
     if choice == "no":
         return Step((Say("cancel.kept"), *ask_menu(ctx, {})), State.MENU, {})
+    if read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
+        # "nee, liever een andere dag": not cancelled, moved
+        return _menu_choice(ctx, "move", booking, _wished(ctx, text, booking))
     return Step((Say("confirm.not_understood"), *ask_cancel(ctx, data)), State.CONFIRM_CANCEL,
                 data)
 
@@ -582,8 +726,10 @@ def on_stop(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     back = State(data.get("return_to", State.ASK_CODE))
     back_data = data.get("return_data", {})
     if choice == "yes":
-        return Step((Say("stop.done"),), State.STOPPED, {"return_to": back,
-                                                        "return_data": back_data},
+        booking = ctx.booking()
+        done = Say("stop.done_visit", _visit_params(booking.slot, booking)) if booking \
+            else Say("stop.done")   # say whether the visit still stands
+        return Step((done,), State.STOPPED, {"return_to": back, "return_data": back_data},
                     (fx.OptedOut(),))
     if choice == "no":
         return Step(FLOW[back].ask(ctx, back_data), back, back_data)
@@ -595,6 +741,18 @@ def ask_stopped(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 
 def on_stopped(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """No messages until START; a question about the visit still gets its answer."""
+    intent = read_intent(text, ctx.language, QUESTIONS | {Intent.WHEN, Intent.MOVE,
+                                                          Intent.CANCEL})
+    booking = ctx.booking()
+    if intent in QUESTIONS:
+        return Step((Say(f"faq.{intent}", {"phone": ctx.rules.city_phone}), Say("stopped")),
+                    State.STOPPED, data)
+    if intent is not None and booking is not None:
+        return Step((Say("stopped.visit", _visit_params(booking.slot, booking)),),
+                    State.STOPPED, data)
+    if intent is not None:
+        return Step((Say("menu.no_visit"), Say("stopped")), State.STOPPED, data)
     return Step((Say("stopped"),), State.STOPPED, data)
 
 
@@ -631,18 +789,19 @@ def _slot_still_free(ctx: Context, data: dict[str, Any]) -> bool:
 
 
 FLOW: dict[State, Node] = {
-    State.ASK_CODE: Node(ask_code, on_code),
-    State.ASK_POSTCODE: Node(ask_postcode, on_postcode),
+    State.ASK_CODE: Node(ask_code, on_code, ASIDES),
+    State.ASK_POSTCODE: Node(ask_postcode, on_postcode, ASIDES),
     State.ASK_STREET: Node(ask_street, on_street),
-    State.ASK_PHONE: Node(ask_phone, on_phone),
+    State.ASK_PHONE: Node(ask_phone, on_phone, ASIDES),
     State.ASK_TOPIC: Node(ask_topic, on_topic),
     State.ASK_TOPIC_TEXT: Node(lambda ctx, data: (Say("topic.ask_text"),), on_topic_text),
     State.ASK_TIME: Node(ask_time, on_time),
-    State.CONFIRM: Node(ask_confirm, on_confirm),
+    State.CONFIRM: Node(ask_confirm, on_confirm, ASIDES),
     State.MENU: Node(ask_menu, on_menu),
-    State.CONFIRM_CANCEL: Node(ask_cancel, on_cancel),
+    State.CONFIRM_CANCEL: Node(ask_cancel, on_cancel, ASIDES),
+    State.CHANGE_PHONE: Node(ask_phone_change, on_phone_change),
     State.CONFIRM_STOP: Node(ask_stop, on_stop),
-    State.RESUME: Node(ask_resume, on_resume),
+    State.RESUME: Node(ask_resume, on_resume, ASIDES),
     State.STOPPED: Node(ask_stopped, on_stopped),
 }
 
@@ -713,23 +872,34 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
         return Step((Say("input.empty"), *FLOW[current].ask(ctx, data)), current, data)
 
     if known is None:
-        if current == State.ASK_CODE and not looks_like_code(stripped):
-            language = greeting_language(stripped)
-            if language is not None and language in ctx.rules.languages \
-                    and language != ctx.language:
-                return Step(_in_language((Say("welcome"), *ask_code(ctx, data)), language),
-                            State.ASK_CODE, {}, (fx.LanguageChosen(language),))
-            return Step((Say("welcome"), *ask_code(ctx, data)), State.ASK_CODE, {})
-        if current == State.MENU and _pick(stripped, _menu_options()) is None:
-            return Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})
-        return _with_welcome(None, FLOW[current].handle(ctx, stripped, data))
+        if current == State.ASK_CODE and not looks_like_code(stripped) \
+                and find_code(stripped) is None:   # "Dag, hier is mijn code: ..." is read
+            first = Step((Say("welcome"), *ask_code(ctx, data)), State.ASK_CODE, {})
+        elif current == State.MENU and _pick(stripped, _menu_options()) is None \
+                and read_intent(stripped, ctx.language) is None \
+                and find_code(stripped) is None:
+            first = Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})
+        else:
+            first = _with_welcome(None, FLOW[current].handle(ctx, stripped, data))
+        # A first sentence tells the language a resident writes best ("Hi, I got...").
+        language = sentence_language(stripped)
+        if language is not None and language in ctx.rules.languages \
+                and language != ctx.language:
+            return Step(_in_language(first.replies, language), first.state, first.data,
+                        (fx.LanguageChosen(language), *first.effects))
+        return first
 
     if idle is not None and idle >= ctx.rules.idle_after and known in MID_BOOKING:
         if not _answers(ctx, known, stripped, data):
             resume = {"return_to": known, "return_data": data}
             return Step(ask_resume(ctx, resume), State.RESUME, resume)
 
-    return FLOW[current].handle(ctx, stripped, data)
+    node = FLOW[current]
+    if node.listens and not (current == State.ASK_CODE and ctx.booking() is not None):
+        aside = read_intent(stripped, ctx.language, node.listens)
+        if aside is not None:
+            return _aside(ctx, aside, node.ask(ctx, data), current, data)
+    return node.handle(ctx, stripped, data)
 
 
 def _answers(ctx: Context, state: State, text: str, data: dict[str, Any]) -> bool:

@@ -42,7 +42,7 @@ from conversations.dutch_time import (
 __all__ = [
     "Choice", "Global", "When", "fold", "greeting_language", "rank_slots", "read_choice",
     "read_global",
-    "read_when", "read_yes_no", "warm_up",
+    "read_when", "read_yes_no", "sentence_language", "warm_up",
 ]
 
 
@@ -163,8 +163,9 @@ YES_WORDS = (
     "oui", "ouais", "ouai", "si", "d accord", "daccord", "dac", "bien sur", "volontiers",
     "parfait", "tres bien", "c est bon", "ca marche", "exact", "exactement",
     "certainement", "avec plaisir", "pas de probleme", "pas de souci",
+    "jaja", "jajaja", "ja ja", "yes yes", "oui oui",
     "yes", "yep", "yup", "yeah", "ya", "y", "sure", "of course", "fine", "alright",
-    "all right", "right", "no problem", "great",
+    "all right", "right", "no problem", "great", "good",
 )
 NO_WORDS = (
     "nee", "neen", "nein", "niet", "liever niet", "zeker niet", "helemaal niet", "nooit",
@@ -177,12 +178,23 @@ POLITE_WORDS = (
     "you", "please", "aub", "svp", "stp", "hoor", "dan", "wel", "voor", "mij", "me",
     "pour", "moi", "for", "by", "dat", "is", "het", "c", "est", "ca", "it", "that", "s",
 )
+# Words that repeat what the question asked, around a yes or no: "ja, annuleer maar",
+# "ja boek het maar", "nee toch maar niet", "this one is fine", "oui ce numéro".
+ECHO_WORDS = (
+    "maar", "toch", "doe", "zo", "dit", "deze", "die", "nummer", "boek", "boeken",
+    "annuleer", "annuleren", "verzet", "verzetten", "verplaats", "verplaatsen", "bevestig",
+    "alles", "helemaal", "ce", "cette", "celui", "ci", "numero", "reserver", "reservez",
+    "annuler", "annulez", "deplacer", "confirme", "tout", "this", "one", "number", "book",
+    "go", "ahead", "cancel", "move", "confirm", "all", "laat", "laten", "staan", "houden",
+    "garder", "gardez", "keep",
+)
 YES_EMOJI = set("👍✅✔☑👌🆗🙆")
 NO_EMOJI = set("👎❌✖🚫⛔🙅❎")
 
 _YES_NO_TABLES = {
     name: {tuple(_squeeze(word) for word in phrase) for phrase in _phrases(table)}
-    for name, table in (("yes", YES_WORDS), ("no", NO_WORDS), ("polite", POLITE_WORDS))
+    for name, table in (("yes", YES_WORDS), ("no", NO_WORDS),
+                        ("polite", POLITE_WORDS + ECHO_WORDS))
 }
 
 
@@ -775,3 +787,34 @@ def greeting_language(text: str) -> str | None:
             if words[:len(parts)] == parts:
                 return language
     return None
+
+
+# Short words that give a sentence's language away: "Hi, I got a voucher from the city".
+_SENTENCE_WORDS = {
+    "nl": frozenset("ik de het een mijn is en van heb wil niet wat hoe kan ik u uw ook "
+                    "dag hallo goeiedag brief gekregen stad hulp graag".split()),
+    "fr": frozenset("je j le la les un une mon ma est et de des bonjour voici pas ai "
+                    "avec pour lettre ville aide recu merci vous".split()),
+    "en": frozenset("i the a my is and of have got want not what how can you your hi "
+                    "hello voucher letter city help from please this".split()),
+}
+
+
+def sentence_language(text: str) -> str | None:
+    """The language a first message is written in, when its small words say so clearly.
+
+    A greeting decides alone ("Bonjour", "Hi"); otherwise the language with the most
+    small words wins, if it has two or more and more than any other.
+    """
+    greeting = greeting_language(text)
+    words = "".join(c if c.isalnum() else " " for c in fold(text[:300])).split()
+    if greeting is not None or not words:
+        return greeting
+    for language, greetings in _GREETINGS.items():   # "Hi, I got a voucher..."
+        if any(words[:len(g.split())] == g.split() for g in greetings if g != "dag"):
+            return language
+    scores = sorted(((sum(w in table for w in words), language)
+                     for language, table in _SENTENCE_WORDS.items()), reverse=True)
+    (best, language), (second, _) = scores[0], scores[1]
+    return language if best >= 2 and best > second else None
+

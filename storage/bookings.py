@@ -190,3 +190,14 @@ def add_reminders(session: Session, booking: Booking, starts_at: datetime, now: 
             not_after = datetime.combine(visit_day, time(0), tzinfo=policy.tz)
         session.add(Timer(kind=kind, booking_id=booking.id, resident_id=booking.resident_id,
                           due_at=due, not_after=not_after, status=TimerStatus.PENDING))
+
+
+def change_phone(session: Session, booking_id: int, phone: str, now: datetime) -> None:
+    """The number the coach calls, as the resident gave it again; only a booked visit."""
+    table = cast(Table, Booking.__table__)
+    result = session.execute(
+        update(table)
+        .where(table.c.id == booking_id, table.c.status == BookingStatus.BOOKED)
+        .values(phone=phone, updated_at=now))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise BookingRefused("booking_changed")

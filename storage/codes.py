@@ -95,12 +95,44 @@ def find_code(text: str) -> str | None:
             candidate = _IGNORED.sub("", "".join(words[first:last])).upper().translate(_READ_AS)
             if len(candidate) > CODE_LENGTH:
                 break
-            if len(candidate) == CODE_LENGTH and is_valid(candidate):
+            if len(candidate) == CODE_LENGTH and is_valid(candidate) \
+                    and _written_as_code(words[first:last]):
                 return candidate
     return None
 
 
+# How a code is written: as printed (4-4-1), without the last dash, or as one run.
+_CODE_SHAPES = {(9,), (4, 4, 1), (8, 1)}
+
+
+def _written_as_code(words: list[str]) -> bool:
+    """One check symbol lets one in 32 runs of words pass by chance ("zoon erbij"): a run
+    of several words counts only when shaped like a printed code, and never a word."""
+    pieces = tuple(len(p) for p in re.split(r"[\s\-._/]+", " ".join(words).strip(".,;:!?"))
+                   if p)
+    if len(words) > 1 and pieces not in _CODE_SHAPES:
+        return False
+    return not any(looks_like_word(word.strip(".,;:!?")) for word in words)
+
+
+def looks_like_word(text: str) -> bool:
+    """True for one written word such as 'verzetten': letters only, three vowels or more
+    (but not mostly vowels), no letter three times in a row.
+
+    Printed codes are random symbols, a third of them digits, shown with dashes; a
+    mistyped one written as a single word of letters with three vowels is rare (under
+    1 in 100), while nine-letter words of the code alphabet are common in Dutch. Such a
+    word is never counted as a wrong code (G9 counts guesses, not words).
+    """
+    stripped = text.strip()
+    vowels = sum(c in "aeiouyAEIOUY" for c in stripped)
+    return stripped.isalpha() and 3 <= vowels <= 0.6 * len(stripped) \
+        and not re.search(r"(.)\1\1", stripped, flags=re.IGNORECASE)   # "AAAB..." is no word
+
+
 def looks_like_code(text: str) -> bool:
     """Cheap test whether a message is probably a code attempt (9 symbols after cleaning)."""
+    if looks_like_word(text):
+        return False
     cleaned = _IGNORED.sub("", text).upper().translate(_READ_AS)
     return len(cleaned) == CODE_LENGTH and all(s in VALUE for s in cleaned)

@@ -118,4 +118,31 @@ MESSAGES: dict[str, str] = {
     "option.no_go_on": "No, go on",
     "option.go_on": "Go on",
     "option.start_again": "Start again",
+    "faq.cost": "The visit is free: the city's digicheque pays for it.",
+    "faq.who": "A digital coach from a partner of the city comes to you. The coach shows a city "
+               "badge and never asks for your PIN or passwords.",
+    "faq.company": "Yes, someone may be there with you, e.g. your daughter, son or a neighbour.",
+    "faq.prepare": "Have your device and its charger ready, and your identity card for itsme. You"
+                   " type your PIN and passwords yourself: the coach never asks for them.",
+    "faq.safe": "Yes, the digicheque comes from the city. The coach never asks for money, your "
+                "PIN or passwords. In doubt? Call the city: {phone}.",
+    "faq.new_address": "Have you moved? Call the city: {phone}. We will adapt your visit.",
+    "thanks": "You are welcome! The coach comes on {start_day} at {start_time}. See you then! To "
+              "change something, send MENU.",
+    "thanks.no_visit": "You are welcome, glad we could help! Another digicheque? Send its code.",
+    "menu.ok": "Fine! Your visit stays on {start_day} at {start_time}. To change something, send "
+               "MENU.",
+    "code.ask_another": "Send the code of your other digicheque. It is on the letter, e.g. ABCD-"
+                        "EFGH-K.",
+    "phone.change_ask": "What is your new number? E.g. 0470 12 34 56",
+    "phone.change_confirm": "May the coach call you on {number} from now on?",
+    "phone.changed": "Fine, the coach will call you on {number}.",
+    "phone.kept": "Fine, your number stays the same.",
+    "option.yes_number": "Yes, this number",
+    "option.no_change": "No, keep it",
+    "stop.done_visit": "You will get no more messages, no reminders either. Your visit on "
+                       "{start_day} at {start_time} still stands. To get messages again, send "
+                       "START.",
+    "stopped.visit": "Your visit on {start_day} at {start_time} still stands. You get no messages"
+                     " from us. To move or cancel it, send START, then MENU.",
 }

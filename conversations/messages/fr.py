@@ -125,4 +125,34 @@ MESSAGES: dict[str, str] = {
     "option.no_go_on": "Non, continuer",
     "option.go_on": "Continuer",
     "option.start_again": "Recommencer",
+    "faq.cost": "La visite est gratuite: le digicheque de la ville la paie.",
+    "faq.who": "Un coach numérique d'un partenaire de la ville vient chez vous. Il montre un "
+               "badge de la ville et ne demande jamais votre code PIN ni vos mots de passe.",
+    "faq.company": "Oui, quelqu'un peut rester avec vous, p.ex. votre fille, votre fils ou "
+                   "un voisin.",
+    "faq.prepare": "Préparez votre appareil et son chargeur, et votre carte d'identité pour "
+                   "itsme. Votre code PIN et vos mots de passe, vous les tapez seul: le "
+                   "coach ne les demande jamais.",
+    "faq.safe": "Oui, le digicheque vient de la ville. Le coach ne demande jamais d'argent, votre"
+                " code PIN ni vos mots de passe. Un doute? Appelez la ville: {phone}.",
+    "faq.new_address": "Vous avez déménagé? Appelez la ville: {phone}. Nous adaptons votre "
+                       "visite.",
+    "thanks": "Avec plaisir! Le coach vient le {start_day} à {start_time}. Bonne journée! "
+              "Changer quelque chose? Envoyez MENU.",
+    "thanks.no_visit": "Avec plaisir, et merci! Un autre digicheque? Envoyez le code.",
+    "menu.ok": "Bien! Votre visite reste le {start_day} à {start_time}. Changer quelque chose? "
+               "Envoyez MENU.",
+    "code.ask_another": "Envoyez le code de votre autre digicheque. Il est sur la lettre, p.ex. "
+                        "ABCD-EFGH-K.",
+    "phone.change_ask": "Quel est votre nouveau numéro? P.ex. 0470 12 34 56",
+    "phone.change_confirm": "Le coach peut-il vous appeler désormais au {number}?",
+    "phone.changed": "Bien, le coach vous appelle au {number}.",
+    "phone.kept": "Bien, vous gardez votre numéro.",
+    "option.yes_number": "Oui, ce numéro",
+    "option.no_change": "Non, ne pas changer",
+    "stop.done_visit": "Vous ne recevez plus de messages, ni de rappels. Votre visite du "
+                       "{start_day} à {start_time} reste prévue. Pour des messages, envoyez "
+                       "START.",
+    "stopped.visit": "Votre visite du {start_day} à {start_time} reste prévue. Vous ne recevez "
+                     "pas de messages. Déplacer ou annuler? Envoyez START, puis MENU.",
 }

@@ -123,4 +123,30 @@ MESSAGES: dict[str, str] = {
     "option.no_go_on": "Nee, verder",
     "option.go_on": "Verder gaan",
     "option.start_again": "Opnieuw beginnen",
+    "faq.cost": "Het bezoek is gratis: de digicheque van de stad betaalt het.",
+    "faq.who": "Er komt een digitale coach van een partner van de stad. De coach toont een badge "
+               "van de stad en vraagt nooit uw pincode of wachtwoorden.",
+    "faq.company": "Ja, iemand mag erbij zijn, bv. uw dochter, zoon of een buur.",
+    "faq.prepare": "Leg uw toestel en lader klaar, en uw identiteitskaart als het over itsme "
+                   "gaat. Uw pincode en wachtwoorden typt u zelf: de coach vraagt ze nooit.",
+    "faq.safe": "Ja, de digicheque komt van de stad. De coach vraagt nooit geld, uw pincode of "
+                "wachtwoorden. Twijfelt u? Bel de stad: {phone}.",
+    "faq.new_address": "Verhuisd? Bel de stad: {phone}. Dan passen we uw bezoek aan.",
+    "thanks": "Graag gedaan! De coach komt op {start_day} om {start_time}. Tot dan! Iets "
+              "wijzigen? Stuur MENU.",
+    "thanks.no_visit": "Graag gedaan, en fijn dat we konden helpen! Nog een digicheque? Stuur de "
+                       "code.",
+    "menu.ok": "Goed! Uw bezoek blijft op {start_day} om {start_time}. Iets wijzigen? Stuur MENU.",
+    "code.ask_another": "Stuur de code van uw andere digicheque. Die staat op de brief, bv. ABCD-"
+                        "EFGH-K.",
+    "phone.change_ask": "Wat is uw nieuwe nummer? Bv. 0470 12 34 56",
+    "phone.change_confirm": "Mag de coach u voortaan bellen op {number}?",
+    "phone.changed": "Goed, de coach belt u op {number}.",
+    "phone.kept": "Goed, uw nummer blijft hetzelfde.",
+    "option.yes_number": "Ja, dit nummer",
+    "option.no_change": "Nee, niet wijzigen",
+    "stop.done_visit": "U krijgt geen berichten meer, ook geen herinneringen. Uw bezoek op "
+                       "{start_day} om {start_time} blijft staan. Weer berichten? Stuur START.",
+    "stopped.visit": "Uw bezoek op {start_day} om {start_time} blijft staan. U krijgt geen "
+                     "berichten van ons. Verplaatsen of annuleren? Stuur START en dan MENU.",
 }

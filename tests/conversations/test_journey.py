@@ -459,7 +459,10 @@ def test_when_nothing_was_free_one_looks_again(sessions):
     ("Hello", "en", "Send the code of your digicheque"),
     ("hi there", "en", "Send the code"),
     ("hallo", "nl", "Stuur de code"),
-    ("salut ça va? je voudrais de l'aide pour mon téléphone svp merci", "nl", "Stuur de code"),
+    # A first sentence tells the language too (issue 9), not only a greeting.
+    ("salut ça va? je voudrais de l'aide pour mon téléphone svp merci", "fr",
+     "Envoyez le code"),
+    ("Hi, I got a voucher from the city", "en", "Send the code"),
 ])
 def test_a_first_greeting_picks_the_language(world, greeting, language, expected):
     ann = world.resident()

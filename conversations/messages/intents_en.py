@@ -1,0 +1,62 @@
+"""What English-speaking residents write when they mean something after booking.
+
+Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole message).
+"""
+
+INTENTS: dict[str, tuple[str, ...]] = {
+    "move": (
+        "move", "reschedule", "postpone", "change the date", "change the day",
+        "change the time", "change my appointment", "change my visit", "another day",
+        "another time", "other day", "different day", "another date", "different time",
+        "=later", "can t come", "cannot come", "can not come", "won t be home",
+        "not be home", "not be there", "not at home", "doesn t suit", "does not suit",
+        "can t make it", "cannot make it", "put it off",
+    ),
+    "cancel": (
+        "cancel", "call off", "don t need", "do not need", "no longer need",
+        "not needed", "no need", "don t want the visit", "drop the visit",
+    ),
+    "when": (
+        "when", "what time", "which day", "what day", "what date", "=my appointment",
+        "=my visit", "=appointment",
+    ),
+    "person": (
+        "call someone", "talk to someone", "speak to someone", "speak with someone",
+        "talk to a person", "phone someone", "call the city", "number of the city",
+    ),
+    "thanks": (
+        "thank", "thanks", "thank you", "thx", "ty", "cheers", "very kind", "so kind", "great help",
+        "very helpful", "much appreciated",
+    ),
+    "new_phone": (
+        "new number", "new phone", "number changed", "changed my number",
+        "different number", "other number", "change my number", "phone number changed",
+        "new mobile",
+    ),
+    "new_address": (
+        "moved house", "new address", "i moved", "changed address", "moving house",
+        "different address", "change my address", "live somewhere else",
+    ),
+    "cost": (
+        "cost", "costs", "price", "pay", "free", "free of charge", "how much", "charge", "money",
+        "fee",
+    ),
+    "who": (
+        "who comes", "who is coming", "who is the coach", "which coach", "who will come",
+        "name of the coach", "recognise the coach", "recognize the coach",
+    ),
+    "company": (
+        "be present", "be there too", "my daughter", "my son", "my husband", "my wife",
+        "join us", "with me", "someone with me",
+    ),
+    "prepare": (
+        "prepare", "bring", "have ready", "what do i need", "need to have", "get ready",
+    ),
+    "safe": (
+        "safe", "scam", "fraud", "trust", "genuine", "legit", "is this real",
+    ),
+    "new_code": (
+        "new code", "another code", "second code", "another letter", "second letter",
+        "another voucher", "second voucher", "also got a letter", "also got a voucher",
+    ),
+}

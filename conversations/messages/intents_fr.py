@@ -1,0 +1,67 @@
+"""What French-speaking residents write when they mean something after booking.
+
+Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole message).
+"""
+
+INTENTS: dict[str, tuple[str, ...]] = {
+    "move": (
+        "deplacer", "deplacez", "deplace", "changer la date", "changer le jour",
+        "changer de jour", "changer l heure", "changer le rendez vous", "changer la visite",
+        "reporter", "reportez", "decaler", "autre jour", "autre date", "autre moment",
+        "autre heure", "=plus tard", "je ne peux pas venir", "ne peux pas", "ne pourrai pas",
+        "pas disponible", "pas libre", "pas la", "pas chez moi", "empeche", "modifier la date",
+        "un autre jour",
+    ),
+    "cancel": (
+        "annuler", "annulez", "annule", "annulation", "plus besoin", "n ai plus besoin",
+        "pas besoin", "laisser tomber", "supprimer", "ne viendra pas",
+    ),
+    "when": (
+        "quand", "quel jour", "quelle heure", "a quelle heure", "c est quand",
+        "date de ma visite", "=mon rendez vous", "=ma visite", "=rendez vous",
+        "quelle date",
+    ),
+    "person": (
+        "appeler quelqu un", "parler a quelqu un", "telephoner", "joindre quelqu un",
+        "une vraie personne", "parler a une personne", "numero de la ville",
+    ),
+    "thanks": (
+        "merci", "merci beaucoup", "merci bien", "gentil", "super", "genial",
+        "tres bien aide", "content", "contente",
+    ),
+    "new_phone": (
+        "nouveau numero", "autre numero", "changer de numero", "numero a change",
+        "change de numero", "numero de telephone a change", "nouveau gsm",
+        "nouveau telephone", "changer mon numero", "modifier mon numero",
+    ),
+    "new_address": (
+        "demenage", "demenager", "nouvelle adresse", "autre adresse", "changer d adresse",
+        "adresse a change", "j habite maintenant",
+    ),
+    "cost": (
+        "combien", "coute", "couter", "prix", "payer", "gratuit", "cout", "argent",
+        "payant", "frais",
+    ),
+    "who": (
+        "qui vient", "qui est le coach", "quel coach", "qui est ce", "qui va venir",
+        "nom du coach", "comment reconnaitre",
+    ),
+    "company": (
+        "etre present", "etre presente", "etre la", "present", "presente",
+        "ma fille aussi", "mon fils aussi", "mon mari aussi", "ma femme aussi",
+        "accompagne", "accompagnee", "avec moi",
+    ),
+    "prepare": (
+        "preparer", "que dois je", "quoi preparer", "apporter", "besoin de quoi",
+        "qu est ce qu il faut", "faut il preparer", "avoir pret",
+    ),
+    "safe": (
+        "securise", "securite", "arnaque", "fiable", "confiance", "fraude", "est ce vrai",
+        "c est vrai", "escroquerie", "phishing",
+    ),
+    "new_code": (
+        "nouveau code", "autre code", "deuxieme code", "un autre code", "autre lettre",
+        "une autre lettre", "deuxieme lettre", "aussi une lettre", "nouveau cheque",
+        "autre cheque", "deuxieme cheque", "aussi un cheque", "recu une lettre",
+    ),
+}

@@ -1,0 +1,88 @@
+"""What Dutch-speaking (and Flemish) residents write when they mean something after booking.
+
+One entry per intent: the phrases that mean it. The reader (conversations/intents.py) is
+forgiving about case, accents, punctuation, a typo or two in longer words and words in
+between ("ik kan woensdag niet komen" matches "kan niet komen"). A phrase that starts
+with "=" must be the whole message (bar polite filler words): "later" alone means move,
+"ik bel later" does not. Adding a phrase here never needs code.
+"""
+
+INTENTS: dict[str, tuple[str, ...]] = {
+    "move": (
+        "verzetten", "verplaatsen", "verplaats", "verzet", "uitstellen", "uitstel",
+        "verschuiven", "=later", "=een andere keer", "andere dag", "ander moment",
+        "andere datum", "ander uur", "ander tijdstip", "andere keer", "kan niet komen",
+        "kunnen niet komen", "kan nie komen", "kan ni komen", "kan dan niet",
+        "kan die dag niet", "kan niet op",
+        "ben niet thuis", "ben er niet", "ben dan niet", "past niet", "past mij niet",
+        "komt niet goed uit", "lukt niet", "lukt dan niet", "datum veranderen",
+        "dag veranderen", "afspraak veranderen", "afspraak wijzigen", "datum wijzigen",
+        "naar een andere dag", "kan het later", "vroeger",
+    ),
+    "cancel": (
+        "annuleren", "annuleer", "annulering", "afzeggen", "zeg af", "afzegging",
+        "afgelasten", "schrappen", "intrekken", "geen hulp meer nodig", "niet meer nodig",
+        "hoeft niet meer", "moet niet meer", "wil niet meer", "niet meer komen",
+        "laat maar zitten", "=laat maar", "hoeft niet", "geen bezoek meer",
+        "heb het al opgelost", "al geholpen",
+    ),
+    "when": (
+        "wanneer", "welke dag", "hoe laat", "welk uur", "hoe laat komt",
+        "wanneer komt", "wanneer is", "wanneer was", "datum van mijn afspraak",
+        "wat was de datum", "=mijn afspraak", "=mijn bezoek", "=afspraak", "=bezoek",
+        "wat is mijn afspraak", "welk tijdstip", "komt de coach nog",
+    ),
+    "person": (
+        "iemand bellen", "iemand spreken", "met iemand praten", "iemand aan de lijn",
+        "telefoneren", "bel mij op", "mag ik bellen", "kan ik bellen", "een mens",
+        "echte persoon", "medewerker spreken", "nummer van de stad", "telefoonnummer van de stad",
+    ),
+    "thanks": (
+        "dank", "bedankt", "dank u", "dank je", "dank u wel", "merci", "dankjewel",
+        "dankuwel", "vriendelijk", "fijn", "super", "top", "heel goed geholpen",
+        "goed geholpen", "tevreden",
+    ),
+    "new_phone": (
+        "nieuw nummer", "nieuwe nummer", "ander nummer", "nummer veranderd",
+        "nummer is veranderd", "nummer gewijzigd", "nummer is gewijzigd", "nieuwe gsm",
+        "nieuw gsm nummer", "nieuw gsmnummer", "gsm nummer veranderd",
+        "gsmnummer veranderd", "telefoonnummer veranderd", "nummer aanpassen",
+        "nummer wijzigen", "nummer veranderen", "ander telefoonnummer",
+        "nieuw telefoonnummer", "bel mij op een ander nummer",
+    ),
+    "new_address": (
+        "verhuisd", "verhuizen", "verhuis", "nieuw adres", "ander adres",
+        "adres veranderd", "adres gewijzigd", "adres wijzigen", "adres veranderen",
+        "woon nu", "woon niet meer",
+    ),
+    "cost": (
+        "kost", "kosten", "kostprijs", "prijs", "betalen", "gratis", "hoeveel",
+        "moet ik iets betalen", "geld", "iets kosten", "te betalen",
+    ),
+    "who": (
+        "wie komt", "wie is de coach", "wie is het", "welke coach", "wie komt er",
+        "naam van de coach", "hoe heet de coach", "wie zal er komen", "wie stuurt",
+        "hoe herken ik",
+    ),
+    "company": (
+        "erbij zijn", "erbij", "bij zijn", "mag er iemand bij", "aanwezig zijn",
+        "aanwezig", "meekijken", "mag mijn dochter", "mag mijn zoon", "mag mijn man",
+        "mag mijn vrouw", "mijn dochter ook", "mijn zoon ook", "samen met",
+    ),
+    "prepare": (
+        "klaarleggen", "klaar leggen", "klaarzetten", "voorbereiden", "wat moet ik",
+        "wat heb ik nodig", "moet ik iets", "meebrengen", "wat leg ik klaar",
+        "moet ik iets klaarleggen", "klaar hebben",
+    ),
+    "safe": (
+        "veilig", "betrouwbaar", "oplichting", "oplichter", "oplichters", "fraude",
+        "is dit echt", "is dat echt", "echt van de stad", "te vertrouwen", "vertrouwen",
+        "phishing", "nep", "vals",
+    ),
+    "new_code": (
+        "nieuwe code", "andere code", "tweede code", "nog een code", "nog een brief",
+        "ook een brief", "tweede brief", "andere brief", "nog een cheque",
+        "tweede cheque", "nog een digicheque", "ook een digicheque", "ook een cheque",
+        "nog een bon", "brief gekregen", "cheque gekregen",
+    ),
+}

@@ -1,0 +1,319 @@
+"""A corpus of what residents actually write, in Dutch, French and English (issue 9).
+
+Each turn: the resident's language, where they are (the setup), what they write, the
+state they should end in and the reply they should get (a catalogue key, checked by its
+longest fixed piece of text, or a phrase). Every turn runs on SQLite and PostgreSQL
+through the real engine, with a fresh resident who got there by messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conversations.flows import State
+from conversations.gsm7 import to_gsm7
+from conversations.messages import CATALOGUES
+from storage.codes import normalise
+from tests.auxil.world import World
+
+S = State
+MENU, TIME, CANCEL, CODE = S.MENU, S.ASK_TIME, S.CONFIRM_CANCEL, S.ASK_CODE
+PHONE_CHANGE, POSTCODE, STOPPED, CONFIRM = (S.CHANGE_PHONE, S.ASK_POSTCODE, S.STOPPED,
+                                            S.CONFIRM)
+
+# (language, setup, text, state after, reply: catalogue key or phrase)
+# Setups: first (nothing sent yet), ask_code, ask_postcode, ask_street, ask_phone,
+# ask_topic, confirm (booking), menu (booked, Wednesday 2 December 13:00),
+# confirm_cancel, stopped (booked, then stopped). {code} is a second good cheque code,
+# {typo} that code with one symbol wrong.
+TURNS: list[tuple[str, str, str, State, str]] = [
+    # --- after booking, the issue's own examples (Dutch resident) ---
+    ("nl", "menu", "ik kan niet komen woensdag", TIME, "time.offer"),
+    ("nl", "menu", "uitstellen", TIME, "time.offer"),
+    ("nl", "menu", "later", TIME, "time.offer"),
+    ("nl", "menu", "kan het een andere dag?", TIME, "time.offer"),
+    ("nl", "menu", "afzeggen", CANCEL, "cancel.ask"),
+    ("nl", "menu", "ik heb geen hulp meer nodig", CANCEL, "cancel.ask"),
+    ("nl", "menu", "anuleren aub", CANCEL, "cancel.ask"),
+    ("nl", "menu", "verzeten", TIME, "time.offer"),
+    ("nl", "menu", "verzetten", TIME, "time.offer"),
+    ("nl", "menu", "cancel", CANCEL, "cancel.ask"),
+    ("nl", "menu", "reschedule", TIME, "time.offer"),
+    ("nl", "menu", "annulez svp", CANCEL, "cancel.ask"),
+    ("nl", "menu", "je n'ai plus besoin d'aide", CANCEL, "cancel.ask"),
+    ("nl", "menu", "wanneer komt de coach nu weer?", MENU, "visit"),
+    ("nl", "menu", "kan ik iemand bellen?", MENU, "person"),
+    ("nl", "menu", "hoeveel kost dat?", MENU, "faq.cost"),
+    ("nl", "menu", "kan mijn dochter erbij zijn?", MENU, "faq.company"),
+    ("nl", "menu", "dank u wel", MENU, "thanks"),
+    ("nl", "menu", "merci beaucoup", MENU, "thanks"),
+    ("nl", "menu", "oké", MENU, "menu.ok"),
+    ("nl", "menu", "MIJN GSM NUMMER IS VERANDERD, HET IS NU 0470 99 99 99", PHONE_CHANGE,
+     "0470 99 99 99"),
+    ("nl", "menu", "bedankt, de coach was heel vriendelijk", MENU, "thanks"),
+    ("nl", "menu", "mijn man heeft ook een brief gekregen: {code}", POSTCODE,
+     "code.accepted"),
+    # --- after booking, more Dutch and Flemish ---
+    ("nl", "menu", "1", MENU, "visit"),
+    ("nl", "menu", "2", TIME, "time.offer"),
+    ("nl", "menu", "3", CANCEL, "cancel.ask"),
+    ("nl", "menu", "4", MENU, "person"),
+    ("nl", "menu", "Verplaatsen", TIME, "time.offer"),
+    ("nl", "menu", "annuleren", CANCEL, "cancel.ask"),
+    ("nl", "menu", "Annuleren!!", CANCEL, "cancel.ask"),
+    ("nl", "menu", "verzette", TIME, "time.offer"),
+    ("nl", "menu", "verplaatsen aub", TIME, "time.offer"),
+    ("nl", "menu", "kan het een andere keer", TIME, "time.offer"),
+    ("nl", "menu", "andere datum graag", TIME, "time.offer"),
+    ("nl", "menu", "ik ben die dag niet thuis", TIME, "time.offer"),
+    ("nl", "menu", "het past mij niet meer", TIME, "time.offer"),
+    ("nl", "menu", "ik kan woensdag niet komen", TIME, "time.offer"),
+    ("nl", "menu", "ikke kan toch nie komen op dien dag", TIME, "time.offer"),
+    ("nl", "menu", "ik wil mijn afspraak verzetten naar een andere dag", TIME, "time.offer"),
+    ("nl", "menu", "kan het donderdag?", CONFIRM, "confirm.move"),
+    ("nl", "menu", "liever volgende week maandag", CONFIRM, "confirm.move"),
+    ("nl", "menu", "dank u, maar ik wil verzetten", TIME, "time.offer"),
+    ("nl", "menu", "afzegge", CANCEL, "cancel.ask"),
+    ("nl", "menu", "annuleer alstublieft", CANCEL, "cancel.ask"),
+    ("nl", "menu", "sorry ik moet afzeggen, ik ben ziek", CANCEL, "cancel.ask"),
+    ("nl", "menu", "het hoeft niet meer", CANCEL, "cancel.ask"),
+    ("nl", "menu", "ik heb het al opgelost met mijn kleinzoon", CANCEL, "cancel.ask"),
+    ("nl", "menu", "wanneer is mijn afspraak", MENU, "visit"),
+    ("nl", "menu", "hoe laat komt de coach", MENU, "visit"),
+    ("nl", "menu", "welke dag was het ook alweer?", MENU, "visit"),
+    ("nl", "menu", "wanneer", MENU, "visit"),
+    ("nl", "menu", "mijn afspraak", MENU, "visit"),
+    ("nl", "menu", "mag ik iemand spreken", MENU, "person"),
+    ("nl", "menu", "is het gratis?", MENU, "faq.cost"),
+    ("nl", "menu", "moet ik iets betalen", MENU, "faq.cost"),
+    ("nl", "menu", "wa kost da?", MENU, "faq.cost"),
+    ("nl", "menu", "mag mijn zoon erbij zijn", MENU, "faq.company"),
+    ("nl", "menu", "mag er iemand bij zijn", MENU, "faq.company"),
+    ("nl", "menu", "hoe herken ik de coach?", MENU, "faq.who"),
+    ("nl", "menu", "wie komt er?", MENU, "faq.who"),
+    ("nl", "menu", "is dit echt van de stad?", MENU, "faq.safe"),
+    ("nl", "menu", "is dat wel veilig", MENU, "faq.safe"),
+    ("nl", "menu", "ik vertrouw het niet", MENU, "faq.safe"),
+    ("nl", "menu", "wat moet ik klaarleggen?", MENU, "faq.prepare"),
+    ("nl", "menu", "wat heb ik nodig", MENU, "faq.prepare"),
+    ("nl", "menu", "ik ben verhuisd", MENU, "faq.new_address"),
+    ("nl", "menu", "ik heb een nieuw adres", MENU, "faq.new_address"),
+    ("nl", "menu", "merci", MENU, "thanks"),
+    ("nl", "menu", "super bedankt!", MENU, "thanks"),
+    ("nl", "menu", "dankjewel", MENU, "thanks"),
+    ("nl", "menu", "👍", MENU, "menu.ok"),
+    ("nl", "menu", "ja", MENU, "menu.ok"),
+    ("nl", "menu", "nee", MENU, "menu.ok"),
+    ("nl", "menu", "ok dank u", MENU, "thanks"),
+    ("nl", "menu", "nieuw nummer: 0485 11 22 33", PHONE_CHANGE, "0485 11 22 33"),
+    ("nl", "menu", "0485112233", PHONE_CHANGE, "phone.change_confirm"),
+    ("nl", "menu", "mijn nummer is veranderd", PHONE_CHANGE, "phone.change_ask"),
+    ("nl", "menu", "ik heb een ander telefoonnummer", PHONE_CHANGE, "phone.change_ask"),
+    ("nl", "menu", "ik heb nog een brief gekregen", CODE, "code.ask_another"),
+    ("nl", "menu", "tweede code", CODE, "code.ask_another"),
+    ("nl", "menu", "{code}", POSTCODE, "code.accepted"),
+    ("nl", "menu", "hallo", MENU, "menu"),
+    ("nl", "menu", "goeiedag", MENU, "menu"),
+    ("nl", "menu", "blablabla", MENU, "menu.not_understood"),
+    ("nl", "menu", "qsdfqsdf", MENU, "menu.not_understood"),
+    ("nl", "menu", "menu", MENU, "menu"),
+    ("nl", "menu", "hulp", MENU, "help"),
+    ("nl", "menu", "Ja, boek het", MENU, "menu.already_booked"),
+    # --- after booking, French ---
+    ("fr", "menu", "je ne peux pas venir mercredi", TIME, "time.offer"),
+    ("fr", "menu", "annuler", CANCEL, "cancel.ask"),
+    ("fr", "menu", "annulez svp", CANCEL, "cancel.ask"),
+    ("fr", "menu", "je n'ai plus besoin d'aide", CANCEL, "cancel.ask"),
+    ("fr", "menu", "annulation svp", CANCEL, "cancel.ask"),
+    ("fr", "menu", "déplacer", TIME, "time.offer"),
+    ("fr", "menu", "deplacer le rendez-vous", TIME, "time.offer"),
+    ("fr", "menu", "je voudrais changer la date", TIME, "time.offer"),
+    ("fr", "menu", "reporter svp", TIME, "time.offer"),
+    ("fr", "menu", "plus tard", TIME, "time.offer"),
+    ("fr", "menu", "un autre jour?", TIME, "time.offer"),
+    ("fr", "menu", "je ne serai pas là", TIME, "time.offer"),
+    ("fr", "menu", "c'est quand déjà?", MENU, "visit"),
+    ("fr", "menu", "à quelle heure vient le coach?", MENU, "visit"),
+    ("fr", "menu", "quel jour?", MENU, "visit"),
+    ("fr", "menu", "combien ça coûte?", MENU, "faq.cost"),
+    ("fr", "menu", "c'est gratuit?", MENU, "faq.cost"),
+    ("fr", "menu", "je dois payer?", MENU, "faq.cost"),
+    ("fr", "menu", "ma fille peut être présente?", MENU, "faq.company"),
+    ("fr", "menu", "qui vient?", MENU, "faq.who"),
+    ("fr", "menu", "c'est une arnaque?", MENU, "faq.safe"),
+    ("fr", "menu", "c'est sécurisé?", MENU, "faq.safe"),
+    ("fr", "menu", "que dois-je préparer?", MENU, "faq.prepare"),
+    ("fr", "menu", "merci beaucoup", MENU, "thanks"),
+    ("fr", "menu", "merci", MENU, "thanks"),
+    ("fr", "menu", "d'accord", MENU, "menu.ok"),
+    ("fr", "menu", "j'ai un nouveau numéro: 0470 12 12 12", PHONE_CHANGE, "0470 12 12 12"),
+    ("fr", "menu", "parler à quelqu'un", MENU, "person"),
+    ("fr", "menu", "je voudrais appeler quelqu'un", MENU, "person"),
+    ("fr", "menu", "j'ai déménagé", MENU, "faq.new_address"),
+    ("fr", "menu", "j'ai reçu une autre lettre", CODE, "code.ask_another"),
+    ("fr", "menu", "ma femme a aussi reçu une lettre: {code}", POSTCODE, "code.accepted"),
+    ("fr", "menu", "bonjour", MENU, "menu"),
+    ("fr", "menu", "2", TIME, "time.offer"),
+    ("fr", "menu", "Annuler", CANCEL, "cancel.ask"),
+    # --- after booking, English ---
+    ("en", "menu", "cancel", CANCEL, "cancel.ask"),
+    ("en", "menu", "reschedule", TIME, "time.offer"),
+    ("en", "menu", "I can't come on Wednesday", TIME, "time.offer"),
+    ("en", "menu", "can we do another day?", TIME, "time.offer"),
+    ("en", "menu", "postpone please", TIME, "time.offer"),
+    ("en", "menu", "I won't be home", TIME, "time.offer"),
+    ("en", "menu", "I don't need help anymore", CANCEL, "cancel.ask"),
+    ("en", "menu", "please cancel my visit", CANCEL, "cancel.ask"),
+    ("en", "menu", "when is my visit?", MENU, "visit"),
+    ("en", "menu", "what time does the coach come", MENU, "visit"),
+    ("en", "menu", "how much does it cost?", MENU, "faq.cost"),
+    ("en", "menu", "is it free", MENU, "faq.cost"),
+    ("en", "menu", "can my daughter be there?", MENU, "faq.company"),
+    ("en", "menu", "who is coming?", MENU, "faq.who"),
+    ("en", "menu", "is this a scam?", MENU, "faq.safe"),
+    ("en", "menu", "what should I prepare", MENU, "faq.prepare"),
+    ("en", "menu", "what do I need to bring", MENU, "faq.prepare"),
+    ("en", "menu", "thank you so much", MENU, "thanks"),
+    ("en", "menu", "thanks!", MENU, "thanks"),
+    ("en", "menu", "ok", MENU, "menu.ok"),
+    ("en", "menu", "my new number is 0470 55 66 77", PHONE_CHANGE, "0470 55 66 77"),
+    ("en", "menu", "I moved house", MENU, "faq.new_address"),
+    ("en", "menu", "I got another letter", CODE, "code.ask_another"),
+    ("en", "menu", "can I talk to someone", MENU, "person"),
+    ("en", "menu", "hello", MENU, "menu"),
+    ("en", "menu", "Move it", TIME, "time.offer"),
+    # --- confirming a cancellation ---
+    ("nl", "confirm_cancel", "ja, annuleer maar", CODE, "cancelled"),
+    ("nl", "confirm_cancel", "nee toch maar niet", MENU, "cancel.kept"),
+    ("nl", "confirm_cancel", "jaja", CODE, "cancelled"),
+    ("nl", "confirm_cancel", "ja", CODE, "cancelled"),
+    ("nl", "confirm_cancel", "nee", MENU, "cancel.kept"),
+    ("nl", "confirm_cancel", "1", CODE, "cancelled"),
+    ("nl", "confirm_cancel", "2", MENU, "cancel.kept"),
+    ("nl", "confirm_cancel", "ja doe maar", CODE, "cancelled"),
+    ("nl", "confirm_cancel", "nee, liever een andere dag", TIME, "time.offer"),
+    ("nl", "confirm_cancel", "nee laat maar staan", MENU, "cancel.kept"),
+    ("nl", "confirm_cancel", "hoeveel kost dat", CANCEL, "faq.cost"),
+    ("nl", "confirm_cancel", "misschien", CANCEL, "cancel.ask"),
+    ("fr", "confirm_cancel", "oui, annulez", CODE, "cancelled"),
+    ("fr", "confirm_cancel", "oui oui", CODE, "cancelled"),
+    ("fr", "confirm_cancel", "non merci", MENU, "cancel.kept"),
+    ("fr", "confirm_cancel", "non non je veux changer la date", TIME, "time.offer"),
+    ("en", "confirm_cancel", "yes cancel it", CODE, "cancelled"),
+    ("en", "confirm_cancel", "No, keep it", MENU, "cancel.kept"),
+    ("en", "confirm_cancel", "no, I want another day", TIME, "time.offer"),
+    # --- confirming a booking ---
+    ("nl", "confirm", "ja boek het maar", MENU, "booked"),
+    ("nl", "confirm", "jaja", MENU, "booked"),
+    ("nl", "confirm", "ja, dat is goed", MENU, "booked"),
+    ("nl", "confirm", "oké", MENU, "booked"),
+    ("nl", "confirm", "👍", MENU, "booked"),
+    ("nl", "confirm", "nee, een ander moment", TIME, "time.offer"),
+    ("nl", "confirm", "kan het later?", TIME, "time.offer"),
+    ("nl", "confirm", "wat kost dat?", CONFIRM, "faq.cost"),
+    ("nl", "confirm", "is dit veilig?", CONFIRM, "faq.safe"),
+    ("fr", "confirm", "non non je veux changer la date", TIME, "time.offer"),
+    ("fr", "confirm", "oui c'est parfait", MENU, "booked"),
+    ("fr", "confirm", "oui, réservez", MENU, "booked"),
+    ("en", "confirm", "this one is fine", MENU, "booked"),
+    ("en", "confirm", "yes please", MENU, "booked"),
+    ("en", "confirm", "yes book it", MENU, "booked"),
+    ("en", "confirm", "no, another time", TIME, "time.offer"),
+    # --- the phone number, by SMS ---
+    ("fr", "ask_phone", "oui ce numéro", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_phone", "ja dit nummer", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_phone", "1", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_phone", "0470 12 34 56", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_phone", "ja", S.ASK_TOPIC, "topic.ask"),
+    ("en", "ask_phone", "this one is fine", S.ASK_TOPIC, "topic.ask"),
+    ("en", "ask_phone", "yes this number", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_phone", "hoeveel kost het?", S.ASK_PHONE, "faq.cost"),
+    # --- the code ---
+    ("nl", "ask_code", "verzetten", CODE, "code.not_a_code"),
+    ("nl", "ask_code", "annuleren", CODE, "code.not_a_code"),
+    ("nl", "ask_code", "hoeveel kost dat?", CODE, "faq.cost"),
+    ("nl", "ask_code", "is dit veilig?", CODE, "faq.safe"),
+    ("nl", "ask_code", "mag ik iemand spreken", CODE, "person"),
+    ("nl", "ask_code", "mijn code is {code}", POSTCODE, "code.accepted"),
+    ("nl", "ask_code", "{typo}", CODE, "code.typo"),
+    ("nl", "ask_code", "ABC-123", CODE, "code.malformed"),
+    ("fr", "ask_code", "c'est gratuit?", CODE, "faq.cost"),
+    ("en", "ask_code", "who is coming?", CODE, "faq.who"),
+    # --- the address and what help ---
+    ("nl", "ask_postcode", "wat kost dat?", POSTCODE, "faq.cost"),
+    ("nl", "ask_postcode", "9100", S.ASK_STREET, "street.ask"),
+    # --- after STOP ---
+    ("nl", "stopped", "wanneer komt de coach?", STOPPED, "stopped.visit"),
+    ("nl", "stopped", "ik wil verzetten", STOPPED, "stopped.visit"),
+    ("nl", "stopped", "hoeveel kost het", STOPPED, "faq.cost"),
+    ("nl", "stopped", "blabla", STOPPED, "stopped"),
+    ("nl", "stopped", "START", MENU, "start.again"),
+    ("fr", "stopped", "c'est quand ma visite?", STOPPED, "stopped.visit"),
+    ("en", "stopped", "when is the coach coming?", STOPPED, "stopped.visit"),
+    # --- first contact ---
+    ("nl", "first", "Dag, hier is mijn code: {code}", POSTCODE, "code.accepted"),
+    ("fr", "first", "Bonjour, voici mon code {code}", POSTCODE, "code.accepted"),
+]
+
+
+def fragment(language: str, expected: str) -> str:
+    """The longest fixed piece of a catalogue text (as SMS shows it), or the phrase."""
+    text = CATALOGUES[language].get(expected)
+    if text is None:
+        return expected
+    pieces = [piece.strip(" .,:?!") for piece in re.split(r"{\w+}", text)]
+    return to_gsm7(max(pieces, key=len))[:40]
+
+
+@pytest.fixture
+def world(sessions):
+    w = World(sessions)
+    w.coach(capacity=5)
+    return w
+
+
+def walk_to(world, person, setup, language):
+    """Bring a fresh resident to the setup by messages, as a resident would."""
+    if setup == "first":
+        return
+    person.say({"nl": "hallo", "fr": "FR", "en": "EN"}[language])
+    if setup == "ask_code":
+        return
+    person.say(world.cheque(seed=1))
+    if setup == "ask_postcode":
+        return
+    person.say("9100 Kerkstraat 12")
+    if setup == "ask_phone":
+        return
+    person.say("1")
+    person.say("2")          # computer
+    person.say("2")          # Wednesday 2 December 13:00
+    if setup == "confirm":
+        return
+    person.say("1")
+    assert person.state == State.MENU, f"setup {setup} did not book"
+    if setup == "confirm_cancel":
+        person.say("3")
+    elif setup == "stopped":
+        person.say("stop")
+        person.say("1")
+
+
+@pytest.mark.parametrize(("language", "setup", "text", "state", "expected"), TURNS,
+                         ids=[f"{t[0]}-{t[1]}-{t[2][:30]}" for t in TURNS])
+def test_turn(world, language, setup, text, state, expected):
+    second = world.cheque(seed=2)
+    typo = normalise(second)
+    typo = typo[:3] + ("B" if typo[3] != "B" else "C") + typo[4:]
+    ann = world.resident()
+    walk_to(world, ann, setup, language)
+    reply = ann.say(text.format(code=second, typo=typo))
+    assert fragment(language, expected) in reply, reply
+    assert ann.state == state, reply
+
+
+def test_the_corpus_is_large_and_in_three_languages():
+    assert len(TURNS) >= 200
+    assert {t[0] for t in TURNS} == {"nl", "fr", "en"}
