@@ -39,7 +39,7 @@ def chat(app: App, address: str, form: str, now_text: str | None) -> None:
     Piped input is read line by line, e.g.  printf 'hallo\\n' | digicheque chat
     """
     if now_text:
-        app.now = parse_moment(now_text, app.settings)
+        app.now = parse_moment(now_text, app.settings, "'--now'")
     run_chat(app, address, form)
 
 

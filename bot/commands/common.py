@@ -11,7 +11,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.app import App
+from bot.app import App, check_day
 from storage.cheques import DATE_HINT, local_today, parse_date
 from storage.models import Booking, Coach
 from storage.slots import coach_by_name
@@ -29,14 +29,18 @@ class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic from clic
     """A day as staff type it: ISO 2026-12-01, and as the option allows also
 
     - `relative`: today, tomorrow or yesterday (in the city's time zone);
-    - `belgian`: 31/12/2026, 31-12-2026 or 31.12.2026 (as printed on a cheque).
+    - `belgian`: 31/12/2026, 31-12-2026 or 31.12.2026 (as printed on a cheque);
+    - `bounded`: only days inside bot.app's FIRST_DAY..LAST_DAY, for days that commands
+      compute with (a cheque's expiry is only compared, so it need not be).
     """
 
     name = "DATE"
 
-    def __init__(self, *, relative: bool = False, belgian: bool = False) -> None:
+    def __init__(self, *, relative: bool = False, belgian: bool = False,
+                 bounded: bool = False) -> None:
         self.relative = relative
         self.belgian = belgian
+        self.bounded = bounded
 
     def convert(self, value: object, param: click.Parameter | None,
                 ctx: click.Context | None) -> date:
@@ -49,16 +53,20 @@ class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic from clic
                 self.fail("today/tomorrow need the digicheque command", param, ctx)
             return today(app) + timedelta(days=RELATIVE_DAYS[text.lower()])
         try:
-            return parse_date(text) if self.belgian else date.fromisoformat(text.lower())
+            day = parse_date(text) if self.belgian else date.fromisoformat(text.lower())
         except ValueError:
             self.fail(f"expected {self.hint()}, got {value!r}", param, ctx)
+        try:
+            return check_day(day) if self.bounded else day
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
     def hint(self) -> str:
         forms = DATE_HINT if self.belgian else "a date like 2026-12-01"
         return f"{forms} (or today, tomorrow)" if self.relative else forms
 
 
-DAY = DateParam(relative=True)
+DAY = DateParam(relative=True, bounded=True)
 """A day to look at or plan: 2026-12-01, today, tomorrow, yesterday."""
 
 EXPIRY = DateParam(belgian=True)

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import click
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from bot.app import App, parse_moment, pass_app
 from bot.commands.chat import DEFAULT_ADDRESS, run_chat
@@ -40,16 +39,15 @@ def demo(app: App, form: str, now_text: str | None, no_chat: bool) -> None:
     then opens `digicheque chat`. Safe to run again: it tops up, never deletes.
     """
     if now_text:
-        app.now = parse_moment(now_text, app.settings)
-    url = make_url(app.settings.database.url)
-    if url.get_backend_name() != "sqlite":
+        app.now = parse_moment(now_text, app.settings, "'--now'")
+    engine = app.engine(check_schema=False)  # connects only when used
+    if engine.dialect.name != "sqlite":
         raise click.ClickException(
             "the demo only runs on a SQLite database, to keep demo data out of production; "
             "set DIGICHEQUE_DATABASE_URL=sqlite:///digicheque.db")
-    engine = app.engine(check_schema=False)
     upgrade(engine)
     codes = prepare(app)
-    click.echo(f"Demo database ready: {url.database}")
+    click.echo(f"Demo database ready: {engine.url.database}")
     click.echo("Demo cheque codes (each good for one visit): " +
                ", ".join(display(c) for c in codes))
     click.echo("Send one of them, then answer the questions. Postcode 9100, any street.\n")

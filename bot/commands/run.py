@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 import socket
 from collections.abc import Callable, Iterator
@@ -181,7 +182,8 @@ def _stop_on_signals() -> asyncio.Event:
 
 @click.command()
 @click.option("--host", help="Listen address (default: [server] host).")
-@click.option("--port", type=int, help="Listen port (default: [server] port).")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="Listen port (default: [server] port).")
 @pass_app
 def run(app: App, host: str | None, port: int | None) -> None:
     """Serve the webhooks, talk to Telegram and deliver the outbox, until stopped.
@@ -205,7 +207,20 @@ def run(app: App, host: str | None, port: int | None) -> None:
         raise click.ClickException("[telegram] webhook_url needs a secret_token "
                                    "(DIGICHEQUE_TELEGRAM_SECRET_TOKEN)")
     db_engine = app.engine()
+    sock = listen(settings.server.host, settings.server.port)
     try:
-        asyncio.run(serve(settings, db_engine, app.sessions(), app.clock))
+        asyncio.run(serve(settings, db_engine, app.sessions(), app.clock, sock=sock))
     finally:
+        sock.close()
         db_engine.dispose()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The web server's socket, bound before anything starts, so that a port in use stops
+    `run` with one line naming it (uvicorn would log it amid other lines and exit 3)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import click
 
-from bot.app import App, parse_moment, pass_app
+from bot.app import App, check_day, parse_moment, pass_app
 from bot.commands.common import DAY, DAY_NAMES, booking_line, columns, day_bounds, get_coach, \
     today, when
 from bot.config import format_duration, parse_duration
@@ -21,21 +21,29 @@ LIST_DAYS = 7
 
 
 class DurationParam(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.4
-    """A duration such as 90m, 1h30m or 45m."""
+    """A duration such as 90m, 1h30m or 45m; with `positive`, 0 is refused."""
 
     name = "DURATION"
+
+    def __init__(self, *, positive: bool = False) -> None:
+        self.positive = positive
 
     def convert(self, value: object, param: click.Parameter | None,
                 ctx: click.Context | None) -> timedelta:
         if isinstance(value, timedelta):
-            return value
-        try:
-            return parse_duration(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            duration = value
+        else:
+            try:
+                duration = parse_duration(str(value))
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        if self.positive and duration <= timedelta(0):
+            self.fail(f"expected a duration above 0, such as 90m, got {value!r}", param, ctx)
+        return duration
 
 
 DURATION = DurationParam()
+VISIT = DurationParam(positive=True)
 
 
 def read_moment(value: str, app: App, option: str, end_of_day: bool = False) -> datetime:
@@ -47,13 +55,14 @@ def read_moment(value: str, app: App, option: str, end_of_day: bool = False) -> 
             day = date.fromisoformat(text)
         except ValueError:
             raise click.BadParameter(f"{value!r} is not a date", param_hint=option) from None
+        try:
+            check_day(day)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
         if end_of_day:
             day += timedelta(days=1)
         return datetime.combine(day, time(0), tzinfo=app.settings.tz).astimezone(timezone.utc)
-    try:
-        return parse_moment(text, app.settings)
-    except click.BadParameter as exc:
-        raise click.BadParameter(exc.message, param_hint=option) from None
+    return parse_moment(text, app.settings, option)
 
 
 def _local(moment: datetime, app: App) -> str:
@@ -73,7 +82,7 @@ def slots() -> None:
               help="Weekly hours, local time, e.g. \"mon,thu 09:00-12:00; tue 13:00-16:30\". "
                    "Days in English or Dutch (mon..sun, ma..zo, maandag...), ranges such as "
                    "mon-fri; several windows per day allowed.")
-@click.option("--visit", type=DURATION, default=None,
+@click.option("--visit", type=VISIT, default=None,
               help="Length of one visit, e.g. 90m. Default: [booking] visit_length.")
 @click.option("--gap", type=DURATION, default=format_duration(DEFAULT_GAP), show_default=True,
               help="Travel time between two visits of the coach.")
@@ -92,7 +101,7 @@ def generate_command(app: App, coach_name: str, first: date, last: date, weekly:
     slots that exist already are left as they are.
     """
     settings = app.settings
-    visit = visit or settings.booking.visit_length
+    visit = visit if visit is not None else settings.booking.visit_length
     try:
         windows = parse_weekly(weekly)
     except ScheduleError as exc:
