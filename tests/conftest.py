@@ -23,6 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Base
 
+# The program opts in to python-telegram-bot's timedelta periods where it builds a bot
+# (bot.channels.telegram.make_bot); tests also make errors such as RetryAfter without one.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 PG_ADMIN_URL = os.environ.get(
     "DIGICHEQUE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -55,11 +55,6 @@ from storage.outbox import OutboxMessage
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# python-telegram-bot 22.2+ warns on every RetryAfter (and other time periods) unless the
-# program opts in to timedelta values, which v23 makes the only behaviour. We opt in, so
-# a 429 is not also a deprecation warning (an error under pytest's warnings-as-errors).
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message"]
 
@@ -222,6 +217,13 @@ def make_bot(settings: TelegramSettings, *, pool_size: int = 32) -> Bot:
     Sends go through AiohttpRequest (bot.channels.telegram_http): httpx's per-request
     overhead was most of the event loop's time under load. Long polling keeps httpx.
     """
+    # python-telegram-bot 22.2+ warns on every RetryAfter (and other time periods) unless
+    # the program opts in to timedelta values, which v23 makes the only behaviour. We opt
+    # in here, where a bot is built, not on import: a 429 is then not also a deprecation
+    # warning (an error under pytest's warnings-as-errors).
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # httpx logs each request's URL at INFO, and the Bot API URL carries the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     request = AiohttpRequest(connection_pool_size=pool_size, read_timeout=10.0,
                           write_timeout=10.0, connect_timeout=5.0, pool_timeout=5.0)
     polling = HTTPXRequest(connection_pool_size=1, read_timeout=10.0, write_timeout=10.0,

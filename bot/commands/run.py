@@ -34,6 +34,7 @@ from bot.app import App, pass_app
 from bot.channels.telegram import LIMITS, TelegramPoller, TelegramSender, make_bot, register_webhook
 from bot.config import Settings
 from bot.jobs import schedule_jobs
+from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.sender import ChannelSender, RateLimits, Sender
 from bot.server import create_app
@@ -192,13 +193,7 @@ def run(app: App, host: str | None, port: int | None) -> None:
     without it, the bot long-polls Telegram. Health: GET /healthz; metrics: GET /metrics.
     """
     settings = app.settings
-    logging.basicConfig(level=settings.logging.level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token
-    # Their INFO lines ("Running job ...", "Context impl ...") say nothing an operator
-    # needs, every 30 seconds; our jobs log what they did.
-    for chatty in ("apscheduler", "alembic"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging(settings)  # secrets scrubbed from every record (bot.logs)
     if host or port:
         server_settings = replace(settings.server, host=host or settings.server.host,
                                   port=port if port is not None else settings.server.port)
