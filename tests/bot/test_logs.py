@@ -219,3 +219,4 @@ def test_digicheque_run_at_debug_logs_no_token_or_secret(tmp_path, message_bodie
     assert TOKEN_SECRET_PART not in logs and SECRET not in logs
     reply = fake.texts_to("424242001")[0].splitlines()[0]
     assert (reply in logs) is message_bodies
+    assert ("424242001" in logs) is message_bodies  # the full chat id is in the calls
