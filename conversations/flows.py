@@ -37,6 +37,7 @@ from storage.codes import (
     CodeError,
     CodeProblem,
     find_code,
+    find_code_attempt,
     looks_like_code,
     looks_like_word,
     normalise,
@@ -55,6 +56,7 @@ class State(StrEnum):
     ASK_TOPIC_TEXT = "ask_topic_text"
     ASK_TIME = "ask_time"
     CONFIRM = "confirm"
+    CHANGE_DETAILS = "change_details"
     MENU = "menu"
     CONFIRM_CANCEL = "confirm_cancel"
     CHANGE_PHONE = "change_phone"
@@ -65,7 +67,7 @@ class State(StrEnum):
 
 # States in the middle of a booking: after a long silence we first recall where we were.
 MID_BOOKING = {State.ASK_POSTCODE, State.ASK_STREET, State.ASK_PHONE, State.ASK_TOPIC,
-               State.ASK_TOPIC_TEXT, State.ASK_TIME, State.CONFIRM}
+               State.ASK_TOPIC_TEXT, State.ASK_TIME, State.CONFIRM, State.CHANGE_DETAILS}
 
 TOPICS = ("smartphone", "computer", "itsme", "banking", "email", "government", "other")
 TOPIC_KEYWORDS = {
@@ -73,7 +75,8 @@ TOPIC_KEYWORDS = {
                    "whatsapp", "phone", "portable", "tablette", "telephone"),
     "computer": ("computer", "laptop", "pc", "ordinateur", "windows", "printer"),
     "itsme": ("itsme", "its me", "eid", "identiteitskaart", "kaartlezer"),
-    "banking": ("bank", "banking", "banque", "bancontact", "payconiq", "kbc", "belfius",
+    "banking": ("bank", "banking", "bankieren", "bankapp", "homebanking", "banque",
+                "bancontact", "payconiq", "kbc", "belfius",
                 "argenta", "bnp", "ing", "overschrijving", "virement"),
     "email": ("email", "e-mail", "mail", "gmail", "hotmail", "outlook", "courriel"),
     "government": ("overheid", "mycitizen", "mijn burgerprofiel", "burgerprofiel", "myminfin",
@@ -94,6 +97,8 @@ class Node:
 # A question about the service or a wish to talk to someone, understood wherever the
 # answer to our own question cannot be mistaken for one.
 ASIDES = QUESTIONS | {Intent.PERSON}
+# What the visit menu listens to: everything said about a visit.
+MENU_INTENTS = frozenset(Intent) - {Intent.NO_CODE}
 
 
 def _choices(options: tuple[Option, ...]) -> list[Choice]:
@@ -140,6 +145,8 @@ def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         found = find_code(text)   # "mijn code is abcd efgh k"
         if found is not None:
             code = found
+        elif find_code_attempt(text) is not None:   # "mijn code is NDXJ-HZ1M-7"
+            return _wrong_code(ctx, "code.typo")
         elif re.search(r"\d", text) and len(text.strip()) >= 6:
             # Not nine symbols: it cannot match any cheque, so it is no guess to count.
             return Step((Say("code.malformed"),), State.ASK_CODE, {})
@@ -175,23 +182,47 @@ def ask_postcode(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("postcode.ask"),)
 
 
-def on_postcode(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """A postcode; when the whole address comes at once, the street is kept too."""
+# "91OO": the letter O typed for a zero inside a postcode.
+_POSTCODE_WITH_O = re.compile(r"(?<![\w])(?=[\dOo]{4}(?![\w]))(?=\d)[\dOo]{4}")
+
+
+def _postcode_in(ctx: Context, text: str) -> tuple[str | None, str]:
+    """The postcode (or the place name standing for it) and the text without it."""
+    text = _POSTCODE_WITH_O.sub(lambda m: m.group(0).replace("O", "0").replace("o", "0"),
+                                text)
     match = _POSTCODE.search(text)
-    if match is None:
+    postcode = match.group(1) if match else None
+    rest = text if match is None else text[:match.start()] + " " + text[match.end():]
+    for place, code in sorted(ctx.rules.places, key=lambda p: -len(p[0])):
+        pattern = r"[-\s]+".join(re.escape(word) for word in re.split(r"[-\s]+", place))
+        found = re.search(rf"(?<!\w){pattern}(?!\w)", rest, flags=re.IGNORECASE)
+        if found is not None:
+            rest = rest[:found.start()] + " " + rest[found.end():]
+            postcode = postcode or code
+    return postcode, rest.strip(" ,.;-")
+
+
+def on_postcode(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """A postcode or place name; with the street in the same message, both are kept."""
+    postcode, rest = _postcode_in(ctx, text)
+    street = clean_street(rest)
+    if postcode is None:
+        if _street_ok(street) and not re.fullmatch(r"[\d\s]+", rest):
+            # "Kerkstraat 12": keep the street, ask only for what is missing
+            return Step((Say("postcode.ask"),), State.ASK_POSTCODE,
+                        {**data, "street_given": street[:MAX_STREET]})
         return Step((Say("postcode.invalid"),), State.ASK_POSTCODE, data)
-    postcode = match.group(1)
     if postcode not in ctx.rules.postcodes:
         return Step((Say("postcode.outside", {"postcode": postcode,
                                               "phone": ctx.rules.city_phone}),),
                     State.ASK_POSTCODE, data)
-    data = {**data, "postcode": postcode}
-    rest = (text[:match.start()] + " " + text[match.end():]).strip(" ,.;-")
-    for town in ("sint-niklaas", "sint niklaas", "belsele", "sinaai", "nieuwkerken"):
-        rest = re.sub(re.escape(town), "", rest, flags=re.IGNORECASE).strip(" ,.;-")
-    rest = clean_street(rest)
-    if _street_ok(rest):
-        return _after_street(ctx, {**data, "street": rest[:MAX_STREET]})
+    given = data.get("street_given")
+    data = {key: value for key, value in data.items() if key != "street_given"}
+    data["postcode"] = postcode
+    if _street_ok(street):
+        return _after_street(ctx, {**data, "street": street[:MAX_STREET]})
+    if given:
+        return _after_street(ctx, {**data, "street": given})
     return Step(ask_street(ctx, data), State.ASK_STREET, data)
 
 
@@ -209,9 +240,27 @@ _ADDRESS_LEAD = re.compile(
 _ADDRESS_TAIL = re.compile(r"\s+(?:te|in|à|a|at|,)\s*$", re.IGNORECASE)
 
 
+_HOUSE_NUMBER_WORD = re.compile(r"\b(?:huis)?(?:nummer|nr|numero|numéro|number|no)\.?\s+(?=\d)",
+                                re.IGNORECASE)
+_STREET_PART = re.compile(r"[^\W\d_]{3,}.*\d")
+
+
 def clean_street(text: str) -> str:
-    """The street and number without the words around them; capitalised like a street."""
+    """The street and number without the words around them; capitalised like a street.
+
+    "Sorry ik was het vergeten. Parklaan 8" and "Dat heb ik toch al gezegd, Hoogstraat
+    40" keep the part with a street and a number; "Mercatorstraat nummer 112" loses the
+    word "nummer"; "Kerkstraat 12, bus 3" keeps its box number.
+    """
     street = re.sub(r"\s+", " ", text).strip(" ,.;-")
+    street = _HOUSE_NUMBER_WORD.sub("", street)
+    parts = [part.strip() for part in re.split(r"[.;:!?,]+\s*(?!\d)", street) if part.strip()]
+    if len(parts) > 1:
+        at = next((i for i, part in enumerate(parts) if _STREET_PART.search(part)), None)
+        if at is not None:
+            kept = [parts[at]] + [p for p in parts[at + 1:] if re.fullmatch(
+                r"(?:bus|boite|boîte|box|apt|app)\.?\s*\w{1,4}", p, re.IGNORECASE)]
+            street = ", ".join(kept)
     street = _ADDRESS_LEAD.sub("", street)
     street = _ADDRESS_TAIL.sub("", street).strip(" ,.;-")
     return street[:1].upper() + street[1:]
@@ -257,6 +306,8 @@ def on_phone(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         if phone is None:
             return Step((Say("phone.invalid"), *ask_phone(ctx, data)), State.ASK_PHONE, data)
     data = {**data, "phone": phone}
+    if data.get("changing") and data.get("slot_id"):
+        return _to_confirm(ctx, data, data["slot_id"])
     return Step(ask_topic(ctx, data), State.ASK_TOPIC, data)
 
 
@@ -278,12 +329,22 @@ def on_topic(ctx: Context, text: str, data: dict[str, Any]) -> Step:
             if any((k in words) if " " not in k else (k in folded) for k in keywords):
                 topic = candidate
                 break
+    if topic is None and _free_words(text):
+        # "mijn pensioen bekijken op mypension": something else, in their own words
+        said = re.sub(r"\s+", " ", text).strip()
+        return _after_topic(ctx, {**data, "topic": "other", "topic_text": said[:200]})
     if topic is None:
         return Step((Say("topic.invalid"), *ask_topic(ctx, data)), State.ASK_TOPIC, data)
     if topic == "other":
         data = {**data, "topic": "other"}
         return Step((Say("topic.ask_text"),), State.ASK_TOPIC_TEXT, data)
     return _after_topic(ctx, {**data, "topic": topic, "topic_text": None})
+
+
+def _free_words(text: str) -> bool:
+    """Words that say what help is wanted, not a number, a yes or a no."""
+    return bool(re.search(r"[^\W\d_]{3,}", text)) and read_yes_no(text) is None \
+        and read_intent(text, "nl", ASIDES) is None
 
 
 def on_topic_text(ctx: Context, text: str, data: dict[str, Any]) -> Step:
@@ -459,8 +520,7 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     if choice == "time":
         return _offer_first(ctx, data)
     if choice == "details":
-        data = {**data, "changing": True}
-        return Step(ask_postcode(ctx, data), State.ASK_POSTCODE, data)
+        return Step(ask_details(ctx, data), State.CHANGE_DETAILS, data)
     if choice != "yes":
         return Step((Say("confirm.not_understood"), *ask_confirm(ctx, data)), State.CONFIRM,
                     data)
@@ -480,6 +540,42 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     return Step((Say("booked", {"start": slot.starts_at, "end": slot.ends_at,
                                 "street": effect.street}),
                  Say("booked.prepare")), State.MENU, {}, (effect,))
+
+
+def _details_options() -> tuple[Option, ...]:
+    return (("address", "option.address", {}), ("phone", "option.phone", {}),
+            ("topic", "option.topic", {}))
+
+
+# Words for each detail, so "het adres" or "mijn gsm" pick it without its number.
+_DETAIL_WORDS = {
+    "address": {"adres", "adresse", "address", "straat", "postcode", "rue", "street"},
+    "phone": {"nummer", "telefoon", "telefoonnummer", "gsm", "numero", "telephone",
+              "phone", "number"},
+    "topic": {"hulp", "onderwerp", "aide", "help", "topic", "sujet"},
+}
+
+
+def ask_details(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("details.ask", {}, _details_options()),)
+
+
+def on_details(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """Before confirming: change the address, the phone number or the help asked."""
+    choice = _pick(text, _details_options())
+    if choice is None:
+        words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
+        hits = [name for name, said in _DETAIL_WORDS.items() if words & said]
+        choice = hits[0] if len(hits) == 1 else None
+    changing = {**data, "changing": True}
+    if choice == "address":
+        return Step(ask_postcode(ctx, changing), State.ASK_POSTCODE, changing)
+    if choice == "phone":
+        return Step(ask_phone(ctx, changing), State.ASK_PHONE, changing)
+    if choice == "topic":
+        return Step(ask_topic(ctx, changing), State.ASK_TOPIC, changing)
+    return Step((Say("confirm.not_understood"), *ask_details(ctx, data)),
+                State.CHANGE_DETAILS, data)
 
 
 def after_failure(ctx: Context, failed: fx.EffectFailed, data: dict[str, Any]) -> Step:
@@ -540,7 +636,7 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return _menu_choice(ctx, choice, booking)
     if find_code(text) is not None:   # "mijn man heeft ook een brief gekregen: NDXJ-..."
         return on_code(ctx, text, {})
-    intent = read_intent(text, ctx.language)
+    intent = read_intent(text, ctx.language, MENU_INTENTS)
     if intent is not None:
         return _on_intent(ctx, intent, text, booking)
     phone = read_phone(text, ctx.rules.country)
@@ -631,6 +727,8 @@ def _no_visit(ctx: Context, text: str) -> Step:
 def _aside(ctx: Context, intent: Intent, question: tuple[Say, ...], state: State,
            data: dict[str, Any]) -> Step:
     """A question about the service answered, then our own question again."""
+    if intent is Intent.NO_CODE:   # where the code is, what it looks like, a person
+        return Step((Say("code.help", {"phone": ctx.rules.city_phone}),), state, data)
     key = "person" if intent is Intent.PERSON else f"faq.{intent}"
     return Step((Say(key, {"phone": ctx.rules.city_phone}), *question), state, data)
 
@@ -789,7 +887,7 @@ def _slot_still_free(ctx: Context, data: dict[str, Any]) -> bool:
 
 
 FLOW: dict[State, Node] = {
-    State.ASK_CODE: Node(ask_code, on_code, ASIDES),
+    State.ASK_CODE: Node(ask_code, on_code, ASIDES | {Intent.NO_CODE}),
     State.ASK_POSTCODE: Node(ask_postcode, on_postcode, ASIDES),
     State.ASK_STREET: Node(ask_street, on_street),
     State.ASK_PHONE: Node(ask_phone, on_phone, ASIDES),
@@ -797,6 +895,7 @@ FLOW: dict[State, Node] = {
     State.ASK_TOPIC_TEXT: Node(lambda ctx, data: (Say("topic.ask_text"),), on_topic_text),
     State.ASK_TIME: Node(ask_time, on_time),
     State.CONFIRM: Node(ask_confirm, on_confirm, ASIDES),
+    State.CHANGE_DETAILS: Node(ask_details, on_details, ASIDES),
     State.MENU: Node(ask_menu, on_menu),
     State.CONFIRM_CANCEL: Node(ask_cancel, on_cancel, ASIDES),
     State.CHANGE_PHONE: Node(ask_phone_change, on_phone_change),
@@ -853,6 +952,9 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
                         (fx.OptedIn(),))
         return on_stopped(ctx, text, data)
 
+    if kind is Kind.PHOTO and current == State.ASK_CODE and ctx.booking() is None:
+        # Most likely the letter: say where the code is (reading photos is a later step).
+        return Step((Say("code.photo", {"phone": ctx.rules.city_phone}),), current, data)
     if kind is not Kind.TEXT:
         return Step((Say(_KIND_KEYS.get(kind, "input.other")), *FLOW[current].ask(ctx, data)),
                     current, data)
@@ -876,7 +978,7 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
                 and find_code(stripped) is None:   # "Dag, hier is mijn code: ..." is read
             first = Step((Say("welcome"), *ask_code(ctx, data)), State.ASK_CODE, {})
         elif current == State.MENU and _pick(stripped, _menu_options()) is None \
-                and read_intent(stripped, ctx.language) is None \
+                and read_intent(stripped, ctx.language, MENU_INTENTS) is None \
                 and find_code(stripped) is None:
             first = Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})
         else:

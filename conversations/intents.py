@@ -35,6 +35,7 @@ class Intent(StrEnum):
     PREPARE = "prepare"
     SAFE = "safe"
     NEW_CODE = "new_code"
+    NO_CODE = "no_code"        # before booking: no code, cannot read it, a photo of it
 
 
 # The questions a short FAQ answers (catalogue key "faq.<intent>").
@@ -44,7 +45,7 @@ QUESTIONS = frozenset({Intent.COST, Intent.WHO, Intent.COMPANY, Intent.PREPARE, 
 TIER = {Intent.MOVE: 3, Intent.CANCEL: 3, Intent.NEW_CODE: 3, Intent.NEW_PHONE: 3,
         Intent.NEW_ADDRESS: 3, Intent.PERSON: 2, Intent.WHEN: 2, Intent.COST: 2,
         Intent.WHO: 2, Intent.COMPANY: 2, Intent.PREPARE: 2, Intent.SAFE: 2,
-        Intent.THANKS: 1}
+        Intent.THANKS: 1, Intent.NO_CODE: 3}
 TABLES = {"nl": intents_nl.INTENTS, "fr": intents_fr.INTENTS, "en": intents_en.INTENTS}
 
 # Words that change nothing around a whole-message phrase: "later aub", "svp plus tard".

@@ -22,6 +22,11 @@ class Rules:
     city_phone: str
     postcodes: tuple[str, ...]
     city_name: str = "Sint-Niklaas"
+    # Place names residents write instead of a postcode (the service area's towns).
+    places: tuple[tuple[str, str], ...] = (
+        ("sint-niklaas", "9100"), ("sint niklaas", "9100"), ("st-niklaas", "9100"),
+        ("st niklaas", "9100"), ("nieuwkerken-waas", "9100"), ("nieuwkerken", "9100"),
+        ("belsele", "9111"), ("sinaai", "9112"))
     languages: tuple[str, ...] = ("nl", "fr", "en")
     default_language: str = "nl"
     country: str = "BE"

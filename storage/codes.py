@@ -101,6 +101,24 @@ def find_code(text: str) -> str | None:
     return None
 
 
+def find_code_attempt(text: str) -> str | None:
+    """A code-shaped run inside a sentence whose check fails ('mijn code is NDXJ-HZ1M-7'):
+    nine symbols written as a code, with a digit or a dash, so no plain words."""
+    words = text.split()
+    for first in range(len(words)):
+        for last in range(first + 1, min(len(words), first + 5) + 1):
+            run = words[first:last]
+            candidate = _IGNORED.sub("", "".join(run)).upper().translate(_READ_AS)
+            if len(candidate) > CODE_LENGTH:
+                break
+            raw = "".join(run)
+            if len(candidate) == CODE_LENGTH and all(s in VALUE for s in candidate) \
+                    and (any(c.isdigit() for c in raw) or "-" in raw) \
+                    and _written_as_code(run):
+                return candidate
+    return None
+
+
 # How a code is written: as printed (4-4-1), without the last dash, or as one run.
 _CODE_SHAPES = {(9,), (4, 4, 1), (8, 1)}
 

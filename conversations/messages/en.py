@@ -145,4 +145,13 @@ MESSAGES: dict[str, str] = {
                        "START.",
     "stopped.visit": "Your visit on {start_day} at {start_time} still stands. You get no messages"
                      " from us. To move or cancel it, send START, then MENU.",
+    "code.help": "The code is on the letter from the city: 9 letters and digits, like ABCD-"
+                 "EFGH-K. Type it, with or without dashes. Cannot do it? Call the city: {phone}.",
+    "code.photo": "I cannot read photos yet. The code is on the letter: 9 letters and digits, "
+                  "like ABCD-EFGH-K. Type it, or call the city: {phone}.",
+    "details.ask": "What do you want to change?",
+    "option.address": "Address",
+    "option.phone": "Phone number",
+    "option.topic": "The help you want",
+    "where.change_details": "your details",
 }

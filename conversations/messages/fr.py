@@ -155,4 +155,14 @@ MESSAGES: dict[str, str] = {
                        "START.",
     "stopped.visit": "Votre visite du {start_day} à {start_time} reste prévue. Vous ne recevez "
                      "pas de messages. Déplacer ou annuler? Envoyez START, puis MENU.",
+    "code.help": "Le code est sur la lettre de la ville: 9 lettres et chiffres, comme ABCD-"
+                 "EFGH-K. Tapez-le, avec ou sans tirets. Vous n'y arrivez pas? Appelez la ville: "
+                 "{phone}.",
+    "code.photo": "Je ne peux pas encore lire les photos. Le code est sur la lettre: 9 lettres et"
+                  " chiffres, comme ABCD-EFGH-K. Tapez-le, ou appelez la ville: {phone}.",
+    "details.ask": "Que voulez-vous changer?",
+    "option.address": "Adresse",
+    "option.phone": "Numéro de téléphone",
+    "option.topic": "L'aide que vous voulez",
+    "where.change_details": "vos données",
 }

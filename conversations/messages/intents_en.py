@@ -59,4 +59,9 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "new code", "another code", "second code", "another letter", "second letter",
         "another voucher", "second voucher", "also got a letter", "also got a voucher",
     ),
+    "no_code": (
+        "no code", "don t have a code", "do not have a code", "can t read",
+        "cannot read", "a photo", "photo", "picture", "where is the code",
+        "can t find the code", "which code", "lost the letter", "no letter",
+    ),
 }

@@ -64,4 +64,9 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "une autre lettre", "deuxieme lettre", "aussi une lettre", "nouveau cheque",
         "autre cheque", "deuxieme cheque", "aussi un cheque", "recu une lettre",
     ),
+    "no_code": (
+        "pas de code", "n ai pas de code", "ne peux pas lire", "arrive pas a lire",
+        "une photo", "photo", "ou est le code", "trouve pas le code", "quel code",
+        "lettre perdue", "perdu la lettre", "pas de lettre",
+    ),
 }

@@ -85,4 +85,12 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "tweede cheque", "nog een digicheque", "ook een digicheque", "ook een cheque",
         "nog een bon", "brief gekregen", "cheque gekregen",
     ),
+    "no_code": (
+        "geen code", "heb geen code", "kan niet lezen", "kan de code niet lezen",
+        "kan de letters niet lezen", "ni goe lezen", "nie goed lezen", "niet goed lezen",
+        "kan het niet lezen", "stuur een foto", "foto", "waar staat de code", "waar staat",
+        "waar vind ik de code", "waar is de code",
+        "vind de code niet", "welke code", "brief kwijt", "geen brief", "da lukt ni",
+        "dat lukt niet", "snap het niet",
+    ),
 }

@@ -149,4 +149,13 @@ MESSAGES: dict[str, str] = {
                        "{start_day} om {start_time} blijft staan. Weer berichten? Stuur START.",
     "stopped.visit": "Uw bezoek op {start_day} om {start_time} blijft staan. U krijgt geen "
                      "berichten van ons. Verplaatsen of annuleren? Stuur START en dan MENU.",
+    "code.help": "De code staat op de brief van de stad: 9 letters en cijfers, zoals ABCD-EFGH-K."
+                 " Typ ze over, met of zonder streepjes. Lukt het niet? Bel de stad: {phone}.",
+    "code.photo": "Ik kan foto's nog niet lezen. De code staat op de brief: 9 letters en cijfers,"
+                  " zoals ABCD-EFGH-K. Typ ze over, of bel de stad: {phone}.",
+    "details.ask": "Wat wilt u wijzigen?",
+    "option.address": "Adres",
+    "option.phone": "Telefoonnummer",
+    "option.topic": "Waarmee u hulp wilt",
+    "where.change_details": "uw gegevens",
 }

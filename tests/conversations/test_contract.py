@@ -28,6 +28,8 @@ STATE_DATA = {
                      "phone": "+32470111222", "topic": "email", "offers": [1, 2, 3]},
     State.CONFIRM: {"cheque_id": 1, "postcode": "9100", "street": "Markt 1",
                     "phone": "+32470111222", "topic": "email", "slot_id": 2},
+    State.CHANGE_DETAILS: {"cheque_id": 1, "postcode": "9100", "street": "Markt 1",
+                           "phone": "+32470111222", "topic": "email", "slot_id": 2},
     State.MENU: {},
     State.CONFIRM_CANCEL: {},
     State.CHANGE_PHONE: {"phone": "+32470999999"},

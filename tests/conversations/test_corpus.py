@@ -15,7 +15,7 @@ import pytest
 from conversations.flows import State
 from conversations.gsm7 import to_gsm7
 from conversations.messages import CATALOGUES
-from storage.codes import normalise
+from storage.codes import display, normalise
 from tests.auxil.world import World
 
 S = State
@@ -252,6 +252,54 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("nl", "stopped", "START", MENU, "start.again"),
     ("fr", "stopped", "c'est quand ma visite?", STOPPED, "stopped.visit"),
     ("en", "stopped", "when is the coach coming?", STOPPED, "stopped.visit"),
+    # --- before booking: no code, or cannot read it ---
+    ("nl", "ask_code", "ik heb geen code", CODE, "code.help"),
+    ("nl", "ask_code", "da lukt ni, ik kan de letters ni goe lezen", CODE, "code.help"),
+    ("nl", "ask_code", "ik stuur een foto", CODE, "code.help"),
+    ("nl", "ask_code", "waar staat die code?", CODE, "code.help"),
+    ("fr", "ask_code", "je n'ai pas de code", CODE, "code.help"),
+    ("fr", "ask_code", "je n'arrive pas à lire le code", CODE, "code.help"),
+    ("en", "ask_code", "I don't have a code", CODE, "code.help"),
+    ("en", "ask_code", "I can't read the letters", CODE, "code.help"),
+    ("nl", "ask_code", "mijn code is {typo}", CODE, "code.typo"),
+    ("nl", "ask_code", "Dag, hier is mijn code: {code}", POSTCODE, "code.accepted"),
+    # --- before booking: the address in one message, place names, chatter ---
+    ("nl", "ask_postcode", "Kerkstraat 12, 9100", S.ASK_PHONE, "phone.ask_sms"),
+    ("nl", "ask_postcode", "9100 Sint-Niklaas, Vijfstraten 77", S.ASK_PHONE,
+     "phone.ask_sms"),
+    ("nl", "ask_postcode", "Sint-Niklaas", S.ASK_STREET, "street.ask"),
+    ("nl", "ask_postcode", "Belsele", S.ASK_STREET, "street.ask"),
+    ("nl", "ask_postcode", "sinaai", S.ASK_STREET, "street.ask"),
+    ("nl", "ask_postcode", "Nieuwkerken", S.ASK_STREET, "street.ask"),
+    ("nl", "ask_postcode", "91OO", S.ASK_STREET, "street.ask"),
+    ("nl", "ask_postcode", "Parklaan 8 Belsele", S.ASK_PHONE, "phone.ask_sms"),
+    ("nl", "ask_postcode", "Sorry ik was het vergeten. Parklaan 8, 9100", S.ASK_PHONE,
+     "phone.ask_sms"),
+    ("nl", "ask_postcode", "Dat heb ik toch al gezegd, Hoogstraat 40, 9111", S.ASK_PHONE,
+     "phone.ask_sms"),
+    ("nl", "ask_postcode", "Mercatorstraat nummer 112 9100", S.ASK_PHONE, "phone.ask_sms"),
+    ("nl", "ask_postcode", "Kerkstraat 12", POSTCODE, "postcode.ask"),
+    ("nl", "ask_postcode", "2000", POSTCODE, "postcode.outside"),
+    ("fr", "ask_postcode", "9112 Sinaai, Dorp 3", S.ASK_PHONE, "phone.ask_sms"),
+    ("en", "ask_postcode", "I live at Kerkstraat 12, 9100", S.ASK_PHONE, "phone.ask_sms"),
+    # --- before booking: what help, in free words ---
+    ("nl", "ask_topic", "mijn pensioen bekijken op mypension", TIME, "time.offer"),
+    ("nl", "ask_topic", "van alles eigenlijk", TIME, "time.offer"),
+    ("nl", "ask_topic", "bankieren", TIME, "time.offer"),
+    ("nl", "ask_topic", "whatsapp op mijn gsm", TIME, "time.offer"),
+    ("nl", "ask_topic", "3", TIME, "time.offer"),
+    ("nl", "ask_topic", "99", S.ASK_TOPIC, "topic.invalid"),
+    ("fr", "ask_topic", "regarder mes photos sur internet", TIME, "time.offer"),
+    ("en", "ask_topic", "video calls with my grandchildren", TIME, "time.offer"),
+    # --- before booking: changing details before confirming ---
+    ("nl", "details", "1", POSTCODE, "postcode.ask"),
+    ("nl", "details", "2", S.ASK_PHONE, "phone.ask_sms"),
+    ("nl", "details", "3", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "details", "mijn telefoonnummer", S.ASK_PHONE, "phone.ask_sms"),
+    ("nl", "details", "het adres", POSTCODE, "postcode.ask"),
+    ("fr", "details", "l'adresse", POSTCODE, "postcode.ask"),
+    ("en", "details", "the phone number", S.ASK_PHONE, "phone.ask_sms"),
+    ("nl", "confirm", "3", S.CHANGE_DETAILS, "details.ask"),
     # --- first contact ---
     ("nl", "first", "Dag, hier is mijn code: {code}", POSTCODE, "code.accepted"),
     ("fr", "first", "Bonjour, voici mon code {code}", POSTCODE, "code.accepted"),
@@ -288,9 +336,14 @@ def walk_to(world, person, setup, language):
     if setup == "ask_phone":
         return
     person.say("1")
+    if setup == "ask_topic":
+        return
     person.say("2")          # computer
     person.say("2")          # Wednesday 2 December 13:00
     if setup == "confirm":
+        return
+    if setup == "details":
+        person.say("3")
         return
     person.say("1")
     assert person.state == State.MENU, f"setup {setup} did not book"
@@ -306,7 +359,7 @@ def walk_to(world, person, setup, language):
 def test_turn(world, language, setup, text, state, expected):
     second = world.cheque(seed=2)
     typo = normalise(second)
-    typo = typo[:3] + ("B" if typo[3] != "B" else "C") + typo[4:]
+    typo = display(typo[:3] + ("B" if typo[3] != "B" else "C") + typo[4:])
     ann = world.resident()
     walk_to(world, ann, setup, language)
     reply = ann.say(text.format(code=second, typo=typo))

@@ -357,7 +357,9 @@ def test_non_text_gets_a_kind_answer(world, kind, expected):
     ann.say("hallo")
     reply = ann.say("", kind=kind)
     assert expected in reply
-    if kind is not Kind.GROUP:
+    if kind is Kind.PHOTO:   # at the code question a photo is most likely the letter
+        assert "De code staat op de brief" in reply and "03 778 30 00" in reply
+    elif kind is not Kind.GROUP:
         assert "Stuur de code" in reply
 
 

@@ -1,0 +1,63 @@
+"""Before booking: what residents write in one go is kept, and details change before a yes."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.flows import State
+from conversations.incoming import Kind
+from tests.auxil.world import World
+
+
+@pytest.fixture
+def world(sessions):
+    w = World(sessions)
+    w.coach()
+    return w
+
+
+def test_street_first_then_a_place_name_fills_the_address(world):
+    ann = world.resident()
+    ann.say("hallo")
+    ann.say(world.cheque())
+    assert "postcode" in ann.say("Sorry ik was het vergeten. Parklaan 8")
+    ann.say("Belsele")
+    assert ann.state == State.ASK_PHONE
+    ann.say("1")
+    ann.say("mijn pensioen bekijken op mypension")
+    ann.say("1")
+    ann.say("ja")
+    [booking] = world.bookings()
+    assert (booking.postcode, booking.street) == ("9111", "Parklaan 8")
+    assert (booking.topic, booking.topic_text) == ("other",
+                                                   "mijn pensioen bekijken op mypension")
+
+
+def test_changing_the_phone_before_confirming_goes_back_to_the_confirmation(world):
+    ann = world.resident()
+    ann.up_to_topic(world.cheque())
+    ann.say("2")
+    ann.say("1")
+    reply = ann.say("3")
+    assert "1 Adres" in reply and "2 Telefoonnummer" in reply and "3 Waarmee u hulp wilt" in reply
+    ann.say("telefoon")
+    assert "Klopt dit?" in ann.say("0485 11 22 33")
+    ann.say("ja")
+    [booking] = world.bookings()
+    assert booking.phone == "+32485112233" and booking.street == "Markt 3"
+
+
+def test_a_greeting_with_a_code_reads_the_code(world):
+    ann = world.resident()
+    reply = ann.say(f"Dag, hier is mijn code: {world.cheque()}")
+    assert "uw code is goed" in reply and ann.state == State.ASK_POSTCODE
+    ann.say("Kerkstraat 12, 9100")
+    assert ann.state == State.ASK_PHONE
+
+
+def test_a_photo_at_the_code_question_says_where_the_code_is(world):
+    tom = world.resident("5551234", channel="telegram")
+    tom.say("/start")
+    reply = tom.say("", kind=Kind.PHOTO)
+    assert "ABCD-EFGH-K" in reply and "03 778 30 00" in reply
+    assert tom.state == State.ASK_CODE
