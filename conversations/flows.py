@@ -16,7 +16,7 @@ from typing import Any
 
 from conversations import effects as fx
 from conversations.incoming import Kind
-from conversations.intents import QUESTIONS, Intent, is_word, read_intent
+from conversations.intents import QUESTIONS, SPEAK, Intent, is_word, read_intent
 from conversations.messages import label_variants
 from conversations.phone import find_phone, read_phone, show_phone
 from conversations.step import BookingView, Context, Option, Say, SlotView, Step
@@ -98,7 +98,8 @@ class Node:
 # answer to our own question cannot be mistaken for one.
 ASIDES = QUESTIONS | {Intent.PERSON}
 # What the visit menu listens to: everything said about a visit.
-MENU_INTENTS = frozenset(Intent) - {Intent.NO_CODE}
+MENU_INTENTS = frozenset(Intent) - {Intent.NO_CODE} - set(SPEAK)
+_GLOBAL_LANGUAGE = {"nl": Global.LANG_NL, "fr": Global.LANG_FR, "en": Global.LANG_EN}
 
 
 def _choices(options: tuple[Option, ...]) -> list[Choice]:
@@ -967,6 +968,9 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
             return _with_welcome(known, on_code(ctx, stripped, {}))
 
     word = read_global(stripped)
+    if word is None and len(stripped) <= 80:   # "sorry I don't speak dutch", any state
+        wish = read_intent(stripped, ctx.language, SPEAK)
+        word = _GLOBAL_LANGUAGE[SPEAK[wish]] if wish is not None else None
     if word is not None:
         return _global(ctx, word, current, data, first=known is None)
 

@@ -36,6 +36,9 @@ class Intent(StrEnum):
     SAFE = "safe"
     NEW_CODE = "new_code"
     NO_CODE = "no_code"        # before booking: no code, cannot read it, a photo of it
+    SPEAK_NL = "speak_nl"      # "ik spreek Nederlands": any state, switches the language
+    SPEAK_FR = "speak_fr"      # "je parle français"
+    SPEAK_EN = "speak_en"      # "sorry I don't speak dutch"
 
 
 # The questions a short FAQ answers (catalogue key "faq.<intent>").
@@ -45,7 +48,10 @@ QUESTIONS = frozenset({Intent.COST, Intent.WHO, Intent.COMPANY, Intent.PREPARE, 
 TIER = {Intent.MOVE: 3, Intent.CANCEL: 3, Intent.NEW_CODE: 3, Intent.NEW_PHONE: 3,
         Intent.NEW_ADDRESS: 3, Intent.PERSON: 2, Intent.WHEN: 2, Intent.COST: 2,
         Intent.WHO: 2, Intent.COMPANY: 2, Intent.PREPARE: 2, Intent.SAFE: 2,
-        Intent.THANKS: 1, Intent.NO_CODE: 3}
+        Intent.THANKS: 1, Intent.NO_CODE: 3, Intent.SPEAK_NL: 4, Intent.SPEAK_FR: 4,
+        Intent.SPEAK_EN: 4}
+# A wish for another language, understood in every state.
+SPEAK = {Intent.SPEAK_NL: "nl", Intent.SPEAK_FR: "fr", Intent.SPEAK_EN: "en"}
 TABLES = {"nl": intents_nl.INTENTS, "fr": intents_fr.INTENTS, "en": intents_en.INTENTS}
 
 # Words that change nothing around a whole-message phrase: "later aub", "svp plus tard".

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 
 from conversations.gsm7 import segments, to_gsm7
-from conversations.messages import template
+from conversations.messages import channel_key, template
 from conversations.step import Say
 
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
@@ -85,13 +85,14 @@ def render(replies: tuple[Say, ...] | list[Say], language: str, channel: str, tz
     the options of the last reply become numbered lines (SMS) or buttons (Telegram).
     """
     parts: list[tuple[str, tuple[str, ...]]] = []
+    buttons = channel in CHANNELS_WITH_BUTTONS
     for say in replies:
         lang = say.params.get("_language", language)
-        text = format_message(lang, say.key, say.params, tz, defaults)
+        text = format_message(lang, channel_key(lang, say.key, buttons), say.params, tz,
+                              defaults)
         labels = tuple(format_message(lang, key, {**p, "_language": lang}, tz, defaults)
                        for _, key, p in say.options)
         parts.append((text, labels))
-    buttons = channel in CHANNELS_WITH_BUTTONS
     texts = []
     for text, labels in parts:
         if labels and not buttons:

@@ -16,6 +16,14 @@ def template(language: str, key: str) -> str:
     return catalogue.get(key) or nl.MESSAGES.get(key) or key
 
 
+def channel_key(language: str, key: str, buttons: bool) -> str:
+    """The key's wording for a channel: with buttons, "<key>.buttons" if there is one
+    (Telegram's buttons carry no numbers, so no "choose a number" there)."""
+    if buttons and f"{key}.buttons" in CATALOGUES.get(language, nl.MESSAGES):
+        return f"{key}.buttons"
+    return key
+
+
 def label_variants(key: str, params: dict[str, Any]) -> tuple[str, ...]:
     """An option's label in every language, so a button or typed label is understood."""
     from conversations.render import format_message  # render imports this module

@@ -62,7 +62,8 @@ MESSAGES: dict[str, str] = {
     "menu": "Your visit is on {start_day} at {start_time}. What do you want to do?",
     "menu.already_booked": "Your visit is already booked.",
     "menu.no_visit": "You have no visit planned now.",
-    "menu.not_understood": "I do not understand. Please reply with a number.",
+    "menu.not_understood": "I do not understand. Please reply with a number, or write "
+                           "what you want, e.g. move.",
     "visit": "Your visit: {start_day} from {start_time} to {end_time}, {street}, {postcode}. "
              "Help with: {topic}.",
     "deadline": "It is too late to move or cancel by message. Call the city: {phone}.",
@@ -154,4 +155,11 @@ MESSAGES: dict[str, str] = {
     "option.phone": "Phone number",
     "option.topic": "The help you want",
     "where.change_details": "your details",
+    "time.offer.buttons": "When can the coach come? Tap a time, or write a day, e.g. tuesday "
+                          "afternoon.",
+    "time.offer_later.buttons": "These are later times. Tap a time, or write a day.",
+    "topic.invalid.buttons": "I do not understand. Tap a button below.",
+    "confirm.not_understood.buttons": "Tap a button below.",
+    "menu.not_understood.buttons": "I do not understand. Tap a button below, or write what you "
+                                   "want, e.g. move.",
 }

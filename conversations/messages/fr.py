@@ -1,8 +1,12 @@
-"""French: the same messages as nl.py, in plain French, GSM-7 only (no c cedilla, no
-circumflex: 'reessayer', 'etre' are avoided by choosing other words)."""
+"""French: the same messages as nl.py, in plain French, GSM-7 only.
+
+GSM-7 has é è à ù and É, so French keeps them ("numéro", "à domicile"); it lacks the
+circumflex, ç, ë and ï and À, so words with those are avoided ('être', 'reçu') or
+written without ('A quel numéro').
+"""
 
 MESSAGES: dict[str, str] = {
-    "welcome": "Bonjour! Ici, vous pouvez utiliser un digicheque pour recevoir de l'aide a "
+    "welcome": "Bonjour! Ici, vous pouvez utiliser un digicheque pour recevoir de l'aide à "
                "domicile avec votre GSM, tablette ou ordinateur.",
     "code.ask": "Envoyez le code de votre digicheque. Il est sur la lettre, p.ex. ABCD-EFGH-K.",
     "code.accepted": "Merci, votre code est bon.",
@@ -14,28 +18,28 @@ MESSAGES: dict[str, str] = {
                        "Envoyez AIDE.",
     "code.unknown": "Nous ne connaissons pas ce code. Regardez bien la lettre et envoyez le "
                     "code encore une fois.",
-    "code.used": "Ce code est deja utilise. Des questions? Appelez la ville: {phone}.",
+    "code.used": "Ce code est déjà utilisé. Des questions? Appelez la ville: {phone}.",
     "code.void": "Ce code n'est plus valable. Des questions? Appelez la ville: {phone}.",
-    "code.expired": "Ce code est expire. Des questions? Appelez la ville: {phone}.",
-    "code.locked": "Vous avez envoye trop de codes faux. Essayez dans une heure, ou appelez la "
+    "code.expired": "Ce code est expiré. Des questions? Appelez la ville: {phone}.",
+    "code.locked": "Vous avez envoyé trop de codes faux. Essayez dans une heure, ou appelez la "
                    "ville: {phone}.",
     "postcode.ask": "Quel est votre code postal?",
     "postcode.invalid": "Un code postal a 4 chiffres, p.ex. 9100. Quel est votre code postal?",
-    "postcode.outside": "Le code postal {postcode} n'est pas a {city}. Nos coachs viennent "
-                        "seulement a {city}. Appelez la ville: {phone}. Ou envoyez un autre "
+    "postcode.outside": "Le code postal {postcode} n'est pas à {city}. Nos coachs viennent "
+                        "seulement à {city}. Appelez la ville: {phone}. Ou envoyez un autre "
                         "code postal.",
-    "street.ask": "Quelle est votre rue et votre numero? P.ex. Kerkstraat 12",
-    "street.invalid": "Envoyez votre rue et votre numero, p.ex. Kerkstraat 12",
-    "street.number_missing": "Envoyez aussi votre numero de maison, p.ex. Kerkstraat 12",
-    "street.too_long": "C'est trop long. Envoyez seulement la rue et le numero, "
+    "street.ask": "Quelle est votre rue et votre numéro? P.ex. Kerkstraat 12",
+    "street.invalid": "Envoyez votre rue et votre numéro, p.ex. Kerkstraat 12",
+    "street.number_missing": "Envoyez aussi votre numéro de maison, p.ex. Kerkstraat 12",
+    "street.too_long": "C'est trop long. Envoyez seulement la rue et le numéro, "
                        "p.ex. Kerkstraat 12",
-    "phone.ask_sms": "A quel numero le coach peut-il vous appeler? Repondez 1 pour ce numero "
-                     "(fin {last}), ou envoyez un autre numero.",
-    "phone.ask": "A quel numero le coach peut-il vous appeler? P.ex. 0470 12 34 56",
-    "phone.invalid": "Je ne peux pas lire ce numero.",
+    "phone.ask_sms": "A quel numéro le coach peut-il vous appeler? Répondez 1 pour ce numéro "
+                     "(fin {last}), ou envoyez un autre numéro.",
+    "phone.ask": "A quel numéro le coach peut-il vous appeler? P.ex. 0470 12 34 56",
+    "phone.invalid": "Je ne peux pas lire ce numéro.",
     "topic.ask": "Pour quoi voulez-vous de l'aide?",
-    "topic.invalid": "Je ne comprends pas. Repondez avec un chiffre.",
-    "topic.ask_text": "Ecrivez en quelques mots pour quoi vous voulez de l'aide.",
+    "topic.invalid": "Je ne comprends pas. Répondez avec un chiffre.",
+    "topic.ask_text": "Écrivez en quelques mots pour quoi vous voulez de l'aide.",
     "topic.smartphone": "Smartphone ou tablette",
     "topic.computer": "Ordinateur",
     "topic.itsme": "itsme",
@@ -43,9 +47,9 @@ MESSAGES: dict[str, str] = {
     "topic.email": "E-mail",
     "topic.government": "Sites web des services publics",
     "topic.other": "Autre chose",
-    "time.offer": "Quand le coach peut-il venir? Choisissez un numero, ou ecrivez un jour, "
-                  "p.ex. mardi apres-midi.",
-    "time.offer_later": "Voici des moments plus tard. Choisissez un numero, ou ecrivez un jour.",
+    "time.offer": "Quand le coach peut-il venir? Choisissez un numéro, ou écrivez un jour, "
+                  "p.ex. mardi après-midi.",
+    "time.offer_later": "Voici des moments plus tard. Choisissez un numéro, ou écrivez un jour.",
     "time.offer_wrap": "Il n'y a pas de moments plus tard. Voici les premiers moments libres:",
     "time.offer_nearest": "Ce moment n'est pas libre. Voici les moments les plus proches:",
     "time.not_understood": "Je ne comprends pas.",
@@ -53,28 +57,29 @@ MESSAGES: dict[str, str] = {
     "time.taken": "Pardon, quelqu'un d'autre a pris ce moment. Choisissez un autre moment:",
     "time.none": "Pardon, il n'y a pas de moments libres. Essayez plus tard ou appelez la "
                  "ville: {phone}.",
-    "confirm.book": "C'est correct? Visite le {start_day} de {start_time} a {end_time}, "
+    "confirm.book": "C'est correct? Visite le {start_day} de {start_time} à {end_time}, "
                     "{street}, {postcode}. Aide pour: {topic}.",
-    "confirm.move": "Deplacer votre visite au {start_day} de {start_time} a {end_time}?",
-    "confirm.not_understood": "Repondez avec un chiffre.",
-    "booked": "C'est fait! Le coach vient le {start_day} a {start_time}, {street}.",
-    "booked.prepare": "Preparez: votre carte d'identite et son code PIN, votre appareil et son "
-                      "chargeur, vos mots de passe si vous les avez. Deplacer ou annuler? "
+    "confirm.move": "Déplacer votre visite au {start_day} de {start_time} à {end_time}?",
+    "confirm.not_understood": "Répondez avec un chiffre.",
+    "booked": "C'est fait! Le coach vient le {start_day} à {start_time}, {street}.",
+    "booked.prepare": "Préparez: votre carte d'identité et son code PIN, votre appareil et son "
+                      "chargeur, vos mots de passe si vous les avez. Déplacer ou annuler? "
                       "Envoyez MENU.",
-    "moved": "C'est fait! Votre visite est maintenant le {start_day} a {start_time}. "
+    "moved": "C'est fait! Votre visite est maintenant le {start_day} à {start_time}. "
              "Envoyez MENU pour plus.",
-    "menu": "Votre visite est le {start_day} a {start_time}. Que voulez-vous faire?",
+    "menu": "Votre visite est le {start_day} à {start_time}. Que voulez-vous faire?",
     "menu.already_booked": "Votre visite est déjà réservée.",
-    "menu.no_visit": "Vous n'avez pas de visite prevue.",
-    "menu.not_understood": "Je ne comprends pas. Repondez avec un chiffre.",
-    "visit": "Votre visite: {start_day} de {start_time} a {end_time}, {street}, {postcode}. "
+    "menu.no_visit": "Vous n'avez pas de visite prévue.",
+    "menu.not_understood": "Je ne comprends pas. Répondez avec un chiffre, ou écrivez ce "
+                           "que vous voulez, p.ex. déplacer.",
+    "visit": "Votre visite: {start_day} de {start_time} à {end_time}, {street}, {postcode}. "
              "Aide pour: {topic}.",
-    "deadline": "Il est trop tard pour deplacer ou annuler par message. Appelez la ville: "
+    "deadline": "Il est trop tard pour déplacer ou annuler par message. Appelez la ville: "
                 "{phone}.",
-    "cancel.ask": "Voulez-vous annuler votre visite du {start_day} a {start_time}?",
-    "cancelled": "Votre visite est annulee. Vous pouvez utiliser votre digicheque encore une "
+    "cancel.ask": "Voulez-vous annuler votre visite du {start_day} à {start_time}?",
+    "cancelled": "Votre visite est annulée. Vous pouvez utiliser votre digicheque encore une "
                  "fois: envoyez le code pour une nouvelle visite.",
-    "cancel.kept": "Bien, votre visite reste prevue.",
+    "cancel.kept": "Bien, votre visite reste prévue.",
     "stop.ask": "Vous ne voulez plus recevoir de messages de nous?",
     "stop.done": "Vous ne recevez plus de messages. Pour en recevoir encore, envoyez START.",
     "stopped": "Vous ne recevez pas de messages de nous. Pour en recevoir, envoyez START.",
@@ -82,43 +87,43 @@ MESSAGES: dict[str, str] = {
     "resume": "Bon retour. Nous parlions de {where}.",
     "where.ask_postcode": "votre adresse",
     "where.ask_street": "votre adresse",
-    "where.ask_phone": "votre numero de telephone",
+    "where.ask_phone": "votre numéro de téléphone",
     "where.ask_topic": "l'aide que vous voulez",
     "where.ask_topic_text": "l'aide que vous voulez",
     "where.ask_time": "un moment pour votre visite",
     "where.confirm": "un moment pour votre visite",
     "where.ask_code": "votre code",
-    "input.group": "Ecrivez-moi en prive, s'il vous plait, pas dans un groupe.",
+    "input.group": "Écrivez-moi en privé, s'il vous plait, pas dans un groupe.",
     "input.sticker": "Merci! Mais je peux lire seulement du texte.",
-    "input.photo": "Je ne peux pas voir les photos. Tapez votre reponse, s'il vous plait.",
-    "input.voice": "Je ne peux pas ecouter les messages vocaux. Tapez votre reponse, s'il vous "
+    "input.photo": "Je ne peux pas voir les photos. Tapez votre réponse, s'il vous plait.",
+    "input.voice": "Je ne peux pas écouter les messages vocaux. Tapez votre réponse, s'il vous "
                    "plait.",
     "input.location": "Merci. Tapez votre adresse en texte, s'il vous plait.",
-    "input.other": "Je peux lire seulement du texte. Tapez votre reponse, s'il vous plait.",
+    "input.other": "Je peux lire seulement du texte. Tapez votre réponse, s'il vous plait.",
     "input.empty": "J'ai recu un message vide.",
-    "input.edited": "Vous avez modifie un message. Envoyez votre reponse dans un nouveau "
+    "input.edited": "Vous avez modifié un message. Envoyez votre réponse dans un nouveau "
                     "message, s'il vous plait.",
     "language.changed": "Bien, nous parlons francais.",
     "language.unavailable": "Cette langue n'est pas encore disponible.",
-    "help": "Repondez a la question ci-dessous. Envoyez MENU pour recommencer, ou appelez la "
+    "help": "Répondez à la question ci-dessous. Envoyez MENU pour recommencer, ou appelez la "
             "ville: {phone}.",
     "error.sorry": "Désolé, un problème est survenu chez nous.",
-    "person": "Vous voulez parler a quelqu'un? Appelez la ville: {phone}.",
-    "reminder.day_before": "Rappel: demain, {start_day} a {start_time}, le coach numerique "
-                           "vient chez vous. Deplacer? Envoyez MENU.",
-    "reminder.soon": "Rappel: aujourd'hui a {start_time}, le coach numerique vient chez vous.",
-    "option.own_number": "Ce numero",
+    "person": "Vous voulez parler à quelqu'un? Appelez la ville: {phone}.",
+    "reminder.day_before": "Rappel: demain, {start_day} à {start_time}, le coach numérique "
+                           "vient chez vous. Déplacer? Envoyez MENU.",
+    "reminder.soon": "Rappel: aujourd'hui à {start_time}, le coach numérique vient chez vous.",
+    "option.own_number": "Ce numéro",
     "option.slot": "{start_short} {start_time}-{end_time}",
     "option.other_day": "Autre jour",
     "option.menu": "Menu",
-    "option.yes_book": "Oui, reserver",
-    "option.yes_move": "Oui, deplacer",
+    "option.yes_book": "Oui, réserver",
+    "option.yes_move": "Oui, déplacer",
     "option.other_time": "Autre moment",
-    "option.change_details": "Changer adresse, numero ou aide",
+    "option.change_details": "Changer adresse, numéro ou aide",
     "option.see": "Voir ma visite",
-    "option.move": "Deplacer",
+    "option.move": "Déplacer",
     "option.cancel": "Annuler",
-    "option.person": "Parler a quelqu'un",
+    "option.person": "Parler à quelqu'un",
     "option.yes_cancel": "Oui, annuler",
     "option.no_keep": "Non, garder",
     "option.yes_stop": "Oui, stop",
@@ -165,4 +170,12 @@ MESSAGES: dict[str, str] = {
     "option.phone": "Numéro de téléphone",
     "option.topic": "L'aide que vous voulez",
     "where.change_details": "vos données",
+    "time.offer.buttons": "Quand le coach peut-il venir? Touchez un moment, ou écrivez un jour, "
+                          "p.ex. mardi après-midi.",
+    "time.offer_later.buttons": "Voici des moments plus tard. Touchez un moment, ou écrivez un "
+                                "jour.",
+    "topic.invalid.buttons": "Je ne comprends pas. Touchez un bouton ci-dessous.",
+    "confirm.not_understood.buttons": "Touchez un bouton ci-dessous.",
+    "menu.not_understood.buttons": "Je ne comprends pas. Touchez un bouton ci-dessous, ou écrivez"
+                                   " ce que vous voulez, p.ex. déplacer.",
 }

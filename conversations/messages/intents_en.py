@@ -64,4 +64,12 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "cannot read", "a photo", "photo", "picture", "where is the code",
         "can t find the code", "which code", "lost the letter", "no letter",
     ),
+    "speak_en": (
+        "i speak english", "speak english", "in english", "english please",
+        "i don t speak dutch", "don t speak dutch", "do not speak dutch",
+        "do you speak english", "no dutch", "english only", "i don t understand dutch",
+        "don t speak french", "don t understand dutch",
+    ),
+    "speak_nl": ("i speak dutch", "in dutch"),
+    "speak_fr": ("i speak french", "in french"),
 }

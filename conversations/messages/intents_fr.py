@@ -69,4 +69,11 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "une photo", "photo", "ou est le code", "trouve pas le code", "quel code",
         "lettre perdue", "perdu la lettre", "pas de lettre",
     ),
+    "speak_fr": (
+        "je parle francais", "parle francais", "parlez vous francais", "en francais",
+        "francais svp", "je ne parle pas neerlandais", "je ne parle pas le neerlandais",
+        "pas le neerlandais", "je ne comprends pas le neerlandais", "je ne parle pas flamand",
+    ),
+    "speak_nl": ("je parle neerlandais", "en neerlandais"),
+    "speak_en": ("je parle anglais", "en anglais"),
 }

@@ -93,4 +93,11 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "vind de code niet", "welke code", "brief kwijt", "geen brief", "da lukt ni",
         "dat lukt niet", "snap het niet",
     ),
+    "speak_nl": (
+        "ik spreek nederlands", "spreek nederlands", "in het nederlands", "nederlands aub",
+        "in het vlaams", "ik spreek vlaams", "ik spreek geen frans", "ik spreek geen engels",
+        "ik versta geen frans", "ik versta geen engels",
+    ),
+    "speak_fr": ("ik spreek frans", "in het frans", "liever frans"),
+    "speak_en": ("ik spreek engels", "in het engels", "liever engels"),
 }

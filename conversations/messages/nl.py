@@ -66,7 +66,8 @@ MESSAGES: dict[str, str] = {
     "menu": "Uw bezoek is op {start_day} om {start_time}. Wat wilt u doen?",
     "menu.already_booked": "Uw bezoek is al geboekt.",
     "menu.no_visit": "U hebt nu geen bezoek gepland.",
-    "menu.not_understood": "Dat begrijp ik niet. Antwoord met een cijfer.",
+    "menu.not_understood": "Dat begrijp ik niet. Antwoord met een cijfer, of schrijf wat u "
+                           "wilt, bv. verzetten.",
     "visit": "Uw bezoek: {start_day} van {start_time} tot {end_time}, {street}, {postcode}. "
              "Hulp met: {topic}.",
     "deadline": "Verplaatsen of annuleren kan nu niet meer via bericht. Bel de stad: {phone}.",
@@ -158,4 +159,11 @@ MESSAGES: dict[str, str] = {
     "option.phone": "Telefoonnummer",
     "option.topic": "Waarmee u hulp wilt",
     "where.change_details": "uw gegevens",
+    "time.offer.buttons": "Wanneer mag de coach komen? Tik op een moment, of schrijf een dag, bv."
+                          " dinsdag namiddag.",
+    "time.offer_later.buttons": "Dit zijn latere momenten. Tik op een moment, of schrijf een dag.",
+    "topic.invalid.buttons": "Dat begrijp ik niet. Tik op een knop hieronder.",
+    "confirm.not_understood.buttons": "Tik op een knop hieronder.",
+    "menu.not_understood.buttons": "Dat begrijp ik niet. Tik op een knop hieronder, of schrijf "
+                                   "wat u wilt, bv. verzetten.",
 }

@@ -300,6 +300,18 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("fr", "details", "l'adresse", POSTCODE, "postcode.ask"),
     ("en", "details", "the phone number", S.ASK_PHONE, "phone.ask_sms"),
     ("nl", "confirm", "3", S.CHANGE_DETAILS, "details.ask"),
+    # --- a wish for another language, at any point ---
+    ("nl", "ask_code", "je parle français", CODE, "Bien, nous parlons"),
+    ("nl", "ask_postcode", "je parle francais svp", POSTCODE, "Bien, nous parlons"),
+    ("nl", "menu", "sorry I don't speak dutch", MENU, "Fine, we speak English"),
+    ("nl", "confirm", "I speak English", CONFIRM, "Fine, we speak English"),
+    ("fr", "confirm", "ik spreek Nederlands", CONFIRM, "Goed, we praten Nederlands"),
+    ("en", "ask_topic", "je ne parle pas anglais, en français svp", S.ASK_TOPIC,
+     "Bien, nous parlons"),
+    ("nl", "first", "Hi, I got a voucher from the city", CODE, "Send the code"),
+    ("nl", "first", "Hello, I have a letter with a code", CODE, "Send the code"),
+    ("nl", "first", "sorry I don't speak dutch", CODE, "Fine, we speak English"),
+    ("nl", "first", "Bonjour, j'ai reçu une lettre de la ville", CODE, "Envoyez le code"),
     # --- first contact ---
     ("nl", "first", "Dag, hier is mijn code: {code}", POSTCODE, "code.accepted"),
     ("fr", "first", "Bonjour, voici mon code {code}", POSTCODE, "code.accepted"),
