@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -327,13 +327,17 @@ def on_topic(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         folded = fold(text)
         words = set(re.findall(r"[\w-]+", folded))
         for candidate, keywords in TOPIC_KEYWORDS.items():
-            if any((k in words) if " " not in k else (k in folded) for k in keywords):
+            # "whatsappen", "computers": a long keyword may start a longer word
+            if any((k in words or len(k) >= 5 and any(w.startswith(k) for w in words))
+                   if " " not in k else (k in folded) for k in keywords):
                 topic = candidate
                 break
     if topic is None and _free_words(text):
         # "mijn pensioen bekijken op mypension": something else, in their own words
         said = re.sub(r"\s+", " ", text).strip()
         return _after_topic(ctx, {**data, "topic": "other", "topic_text": said[:200]})
+    if topic is None and (aside := read_intent(text, ctx.language, ASIDES)) is not None:
+        return _aside(ctx, aside, ask_topic(ctx, data), State.ASK_TOPIC, data)
     if topic is None:
         return Step((Say("topic.invalid"), *ask_topic(ctx, data)), State.ASK_TOPIC, data)
     if topic == "other":
@@ -438,6 +442,10 @@ def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return _to_confirm(ctx, data, int(choice))
     when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
     if when is None:
+        aside = read_intent(text, ctx.language, ASIDES)
+        if aside is not None:   # "moet ik iets klaarleggen?" while choosing a time
+            return _aside(ctx, aside, _offer(ctx, data, offered, "time.offer").replies,
+                          State.ASK_TIME, data)
         return Step((Say("time.not_understood"), *_offer(ctx, data, offered, "time.offer")
                      .replies), State.ASK_TIME, data)
     return _offer_for(ctx, data, when)
@@ -682,15 +690,22 @@ _NEGATIONS = frozenset({"niet", "geen", "nie", "ni", "pas", "not", "cannot", "ca
 
 
 def _wished(ctx: Context, text: str, booking: BookingView) -> When | None:
-    """The day or time a resident who wants to move asks for, if the message says one."""
-    words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
-    if words & _NEGATIONS:
-        return None
+    """The day or time a resident who wants to move asks for, if the message says one.
+
+    The visit's own day is the day they cannot, not a wish; with a "not" in the message
+    ("je ne serai pas là jeudi, vendredi?") so is every day of the visit's weekday.
+    """
     when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
-    visit_day = booking.slot.starts_at.astimezone(ctx.rules.tz).date()
-    if when is None or when.days == (visit_day,):
+    if when is None:
         return None
-    return when
+    visit_day = booking.slot.starts_at.astimezone(ctx.rules.tz).date()
+    words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
+    negated = bool(words & _NEGATIONS)
+    if when.days is None:
+        return None if negated else when
+    days = tuple(day for day in when.days if day != visit_day
+                 and not (negated and day.weekday() == visit_day.weekday()))
+    return replace(when, days=days) if days else None
 
 
 def _on_intent(ctx: Context, intent: Intent, text: str, booking: BookingView) -> Step:

@@ -17,7 +17,8 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "ben niet thuis", "ben er niet", "ben dan niet", "past niet", "past mij niet",
         "komt niet goed uit", "lukt niet", "lukt dan niet", "datum veranderen",
         "dag veranderen", "afspraak veranderen", "afspraak wijzigen", "datum wijzigen",
-        "naar een andere dag", "kan het later", "vroeger",
+        "naar een andere dag", "kan het later", "vroeger", "dag later", "week later",
+        "uur later", "dagje later",
     ),
     "cancel": (
         "annuleren", "annuleer", "annulering", "afzeggen", "zeg af", "afzegging",
@@ -62,6 +63,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "who": (
         "wie komt", "wie is de coach", "wie is het", "welke coach", "wie komt er",
         "naam van de coach", "hoe heet de coach", "wie zal er komen", "wie stuurt",
+        "wie gaat er komen", "wie gaat komen",
         "hoe herken ik",
     ),
     "company": (

@@ -300,6 +300,21 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("fr", "details", "l'adresse", POSTCODE, "postcode.ask"),
     ("en", "details", "the phone number", S.ASK_PHONE, "phone.ask_sms"),
     ("nl", "confirm", "3", S.CHANGE_DETAILS, "details.ask"),
+    # --- heard while talking to the demo ---
+    ("nl", "confirm", "ja da's goe", MENU, "booked"),
+    ("nl", "confirm", "kan da ni ne dag later?", TIME, "time.offer"),
+    ("nl", "menu", "kan da ni ne dag later?", TIME, "time.offer"),
+    ("nl", "ask_time", "moet ik iets klaarleggen?", TIME, "faq.prepare"),
+    ("nl", "ask_time", "wie gaat er komen?", TIME, "faq.who"),
+    ("fr", "ask_time", "est-ce que mon fils peut venir aussi?", TIME, "faq.company"),
+    ("en", "ask_time", "is it free?", TIME, "faq.cost"),
+    ("nl", "ask_topic", "ik wil leren whatsappen met mijn kleinkinderen", TIME, "time.offer"),
+    ("nl", "ask_topic", "wat kost dat?", S.ASK_TOPIC, "faq.cost"),
+    ("fr", "menu", "je ne serai pas chez moi mercredi, peut-on mettre jeudi?", CONFIRM,
+     "confirm.move"),
+    ("nl", "menu", "ik kan woensdag niet komen, liever donderdag", CONFIRM, "confirm.move"),
+    ("fr", "stopped", "quand vient le coach?", STOPPED, "stopped.visit"),
+    ("nl", "ask_phone", "ja da's goe", S.ASK_TOPIC, "topic.ask"),
     # --- a wish for another language, at any point ---
     ("nl", "ask_code", "je parle français", CODE, "Bien, nous parlons"),
     ("nl", "ask_postcode", "je parle francais svp", POSTCODE, "Bien, nous parlons"),
@@ -351,6 +366,8 @@ def walk_to(world, person, setup, language):
     if setup == "ask_topic":
         return
     person.say("2")          # computer
+    if setup == "ask_time":
+        return
     person.say("2")          # Wednesday 2 December 13:00
     if setup == "confirm":
         return
