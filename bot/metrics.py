@@ -88,10 +88,26 @@ class Metrics:
             "digicheque_send_errors_total", "Failed send attempts, by channel and kind.")
         self.messages_failed = Counter(
             "digicheque_messages_failed_total", "Messages given up on, by channel.")
+        # Input that could not be handled (G6): acknowledged, never a 5xx, and counted.
+        self.webhook_rejected = Counter(
+            "digicheque_webhook_rejected_total",
+            "Webhook requests whose update was not handled, by channel and reason: bad_secret "
+            "(403), too_large (413), unreadable (acknowledged), database_unavailable (503).")
+        self.updates_skipped = Counter(
+            "digicheque_updates_skipped_total",
+            "Updates given up as poison, by webhook or polling, by channel and reason: "
+            "unreadable (not an update we can read) or failed (handling it failed for a "
+            "reason of its own; logged at ERROR with its id).")
+        self.database_retries = Counter(
+            "digicheque_database_retries_total",
+            "Updates tried again after a transient database error (long polling), by channel.")
+        self.job_failures = Counter(
+            "digicheque_job_failures_total", "Periodic job runs that failed, by job.")
 
     def counters(self) -> list[Counter]:
         return [self.messages_in, self.duplicates_in, self.messages_out, self.send_errors,
-                self.messages_failed]
+                self.messages_failed, self.webhook_rejected, self.updates_skipped,
+                self.database_retries, self.job_failures]
 
 
 def render(counters: Iterable[Counter], gauges: Iterable[Family]) -> str:

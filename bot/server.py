@@ -6,16 +6,20 @@ non-2xx answer makes Telegram deliver the update again and a 2xx means it is saf
 - the secret token header is compared in constant time before the body is read (G9);
   with no secret configured the webhook refuses everything;
 - the body is read up to MAX_BODY bytes, no further (413 beyond);
-- a database that cannot be reached gives 503, so Telegram retries later;
+- a database that cannot be reached (a transient error, bot.failures) gives 503, so
+  Telegram retries later;
+- an update we cannot read (not JSON, the wrong shape, ids beyond 64 bits), or one whose
+  handling fails for a reason of its own, is logged with its id, counted and answered
+  200: Telegram would redeliver anything else for hours, and it fails every time (G6);
 - a redelivered update is recognised by the engine (its update_id is recorded) and
   answered 200 without a second reply.
+Each refusal is counted in webhook_rejected by reason (bot.metrics).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -31,8 +35,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.channels.telegram import CHANNEL as TELEGRAM
-from bot.channels.telegram import update_to_incoming
+from bot.channels.telegram import UnreadableUpdate, read_update
 from bot.config import Settings
+from bot.failures import describe, transient
 from bot.metrics import CONTENT_TYPE, Family, Metrics, gauge, render
 from conversations.incoming import Incoming
 from storage.clock import Clock, system_clock
@@ -109,27 +114,41 @@ def create_app(settings: Settings, engine_handle: Callable[[Incoming], bool],
     if not secret:
         log.warning("no [telegram] secret_token: POST /telegram refuses every request")
 
+    def refused(reason: str) -> None:
+        counters.webhook_rejected.inc(channel=TELEGRAM, reason=reason)
+
     async def telegram_webhook(request: Request) -> Response:
         if not _secret_ok(request.headers.get(SECRET_HEADER), secret):
+            refused("bad_secret")
             return PlainTextResponse("forbidden\n", status_code=403)
         try:
             body = await _read_bounded(request, max_body)
         except _TooLarge:
+            refused("too_large")
             return PlainTextResponse("update too large\n", status_code=413)
         try:
-            data = json.loads(body)
-            incoming = update_to_incoming(data)
-        except ValueError:  # also json.JSONDecodeError and bad UTF-8
-            return PlainTextResponse("not a Telegram update\n", status_code=400)
+            incoming = read_update(body)
+        except UnreadableUpdate as exc:
+            refused("unreadable")
+            counters.updates_skipped.inc(channel=TELEGRAM, reason="unreadable")
+            log.warning("unreadable Telegram update %s acknowledged and skipped: %s",
+                        exc.update_id if exc.update_id is not None else "(no id)", exc)
+            return PlainTextResponse("not an update we can read; skipped\n")
         if incoming is None:
             return Response(status_code=200)
         try:
             fresh = await blocking(engine_handle, incoming)
-        except DBAPIError as exc:
-            log.warning("database unavailable (%s): Telegram update %s refused with 503",
-                        exc.__class__.__name__, incoming.provider_id)
-            return PlainTextResponse("database unavailable, retry later\n", status_code=503,
-                                     headers={"Retry-After": "5"})
+        except Exception as exc:  # noqa: BLE001 - judged below: retry later, or give up
+            if transient(exc):
+                refused("database_unavailable")
+                log.warning("database unavailable (%s): Telegram update %s refused with 503",
+                            describe(exc), incoming.provider_id)
+                return PlainTextResponse("database unavailable, retry later\n",
+                                         status_code=503, headers={"Retry-After": "5"})
+            counters.updates_skipped.inc(channel=TELEGRAM, reason="failed")
+            log.error("Telegram update %s failed (%s) and is skipped; the resident got no "
+                      "answer to it", incoming.provider_id, describe(exc))
+            return PlainTextResponse("update failed; skipped\n")
         if fresh:
             counters.messages_in.inc(channel=TELEGRAM)
         else:

@@ -13,8 +13,14 @@ Decisions worth knowing:
 - A sticker carries its emoji as text (a 👍 sticker may well mean "yes"); a photo carries
   its caption (a resident may photograph the cheque and type the code under it).
 - Any message from a group, supergroup or channel chat is Kind.GROUP: we talk privately.
-- A structurally broken update (no update_id, no chat id) raises ValueError: the webhook
-  answers 400. An update of a type we do not handle returns None: answered 200, ignored.
+- update_to_incoming is total over JSON: whatever the value, it returns an Incoming,
+  None (an update type we do not handle) or raises UnreadableUpdate, never anything else.
+  The skeleton must hold (an update_id, a message object with a chat object, a chat id,
+  a chat type that is text; ids within signed 64 bits, as Telegram's are); an optional
+  field of the wrong type (a sticker that is not an object, a caption that is not text)
+  is read as absent, so a resident's message is not dropped for a detail. Telegram
+  redelivers what is not acknowledged, so the webhook and the poller acknowledge and
+  count an unreadable update instead of failing on it (G6).
 """
 
 from __future__ import annotations
@@ -29,11 +35,11 @@ from concurrent.futures import Executor
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError
 from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    EndPointNotFound,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -41,11 +47,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram_http import AiohttpRequest
 from bot.config import TelegramSettings
+from bot.failures import describe, transient
 from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled, ThrottleScope
 from bot.metrics import Metrics
 from bot.sender import RateLimits
@@ -81,14 +87,45 @@ _MEDIA_KINDS: tuple[tuple[str, Kind], ...] = (
     ("venue", Kind.LOCATION),
     ("location", Kind.LOCATION),
 )
+# Telegram's ids are signed 64-bit integers (its Bot API docs: chat ids fit a "signed
+# 64-bit integer"). Anything outside is not from Telegram, and would not fit our columns
+# either: PostgreSQL refuses a 65-digit address (DataError), which is bad input, not an
+# outage to answer with 503.
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+
+
+class UnreadableUpdate(ValueError):
+    """An update we cannot read. The message names what is wrong, never a value from it
+    (no chat ids, no texts): it goes to the log."""
+
+    def __init__(self, reason: str, update_id: int | None = None) -> None:
+        super().__init__(reason)
+        self.update_id = update_id
+
+
+def telegram_id(value: object) -> int | None:
+    """The value as a Telegram id, or None when it is not one (a bool is not an int here)."""
+    if isinstance(value, int) and not isinstance(value, bool) and ID_MIN <= value <= ID_MAX:
+        return value
+    return None
+
+
+def _object(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 # What text a media message carries along.
-_MEDIA_TEXT: Mapping[Kind, Callable[[dict[str, Any]], str]] = {
-    Kind.STICKER: lambda m: str((m.get("sticker") or {}).get("emoji") or ""),
-    Kind.PHOTO: lambda m: str(m.get("caption") or ""),
+_MEDIA_TEXT: Mapping[Kind, Callable[[Mapping[str, Any]], str]] = {
+    Kind.STICKER: lambda m: _text(_object(m.get("sticker")).get("emoji")),
+    Kind.PHOTO: lambda m: _text(m.get("caption")),
 }
 
 
-def _no_text(_message: dict[str, Any]) -> str:
+def _no_text(_message: Mapping[str, Any]) -> str:
     return ""
 
 
@@ -96,25 +133,23 @@ _GROUP_CHATS = {"group", "supergroup", "channel"}
 
 
 def _language(message: Mapping[str, Any]) -> str | None:
-    sender = message.get("from")
-    code = sender.get("language_code") if isinstance(sender, Mapping) else None
+    code = _object(message.get("from")).get("language_code")
     if not isinstance(code, str) or not code:
         return None
     return code.split("-")[0].lower()
 
 
-def _classify(message: Mapping[str, Any], edited: bool) -> tuple[Kind, str]:
-    chat = message["chat"]
+def _classify(message: Mapping[str, Any], chat_type: str, edited: bool) -> tuple[Kind, str]:
     text = message.get("text")
-    if chat.get("type") in _GROUP_CHATS:
-        return Kind.GROUP, text if isinstance(text, str) else ""
+    if chat_type in _GROUP_CHATS:
+        return Kind.GROUP, _text(text)
     if edited:
-        return Kind.EDITED, text if isinstance(text, str) else ""
+        return Kind.EDITED, _text(text)
     if isinstance(text, str):
         return Kind.TEXT, _normalise_command(text)
     for key, kind in _MEDIA_KINDS:
         if key in message:
-            return kind, _MEDIA_TEXT.get(kind, _no_text)(dict(message))
+            return kind, _MEDIA_TEXT.get(kind, _no_text)(message)
     return Kind.OTHER, ""
 
 
@@ -126,23 +161,42 @@ def _normalise_command(text: str) -> str:
     return text
 
 
-def update_to_incoming(update: Mapping[str, Any]) -> Incoming | None:
+def read_update(body: bytes) -> Incoming | None:
+    """A webhook body -> update_to_incoming; UnreadableUpdate for what is not JSON too
+    (bad UTF-8, not JSON, or nested deeper than Python's JSON reader goes)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise UnreadableUpdate(f"not JSON ({exc.__class__.__name__})") from None
+    return update_to_incoming(data)
+
+
+def update_to_incoming(update: object) -> Incoming | None:
     """One Update (as JSON) -> one Incoming, or None for update types we do not handle.
 
-    Raises ValueError for an update that is not an Update at all.
+    Raises UnreadableUpdate (a ValueError) for anything else, whatever JSON it is given.
     """
-    update_id = update.get("update_id") if isinstance(update, Mapping) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
-        raise ValueError("not a Telegram update: no integer update_id")
+    if not isinstance(update, Mapping):
+        raise UnreadableUpdate("not a JSON object")
+    update_id = telegram_id(update.get("update_id"))
+    if update_id is None:
+        raise UnreadableUpdate("no update_id that is a 64-bit integer")
     for key, edited in (("message", False), ("edited_message", True)):
         message = update.get(key)
         if message is None:
             continue
-        chat = message.get("chat") if isinstance(message, Mapping) else None
-        chat_id = chat.get("id") if isinstance(chat, Mapping) else None
-        if not isinstance(chat_id, int) or isinstance(chat_id, bool):
-            raise ValueError(f"Telegram update {update_id}: {key} without a chat id")
-        kind, text = _classify(message, edited)
+        if not isinstance(message, Mapping):
+            raise UnreadableUpdate(f"{key} is not an object", update_id)
+        chat = message.get("chat")
+        if not isinstance(chat, Mapping):
+            raise UnreadableUpdate(f"{key} without a chat object", update_id)
+        chat_id = telegram_id(chat.get("id"))
+        if chat_id is None:
+            raise UnreadableUpdate(f"{key}.chat.id is not a 64-bit integer", update_id)
+        chat_type = chat.get("type", "private")
+        if not isinstance(chat_type, str):
+            raise UnreadableUpdate(f"{key}.chat.type is not text", update_id)
+        kind, text = _classify(message, chat_type, edited)
         return Incoming(channel=CHANNEL, address=str(chat_id), provider_id=str(update_id),
                         text=text, kind=kind, language_hint=_language(message))
     return None
@@ -215,7 +269,8 @@ def make_bot(settings: TelegramSettings, *, pool_size: int = 32) -> Bot:
     """A Bot on the configured Bot API base URL (a fake one in tests).
 
     Sends go through AiohttpRequest (bot.channels.telegram_http): httpx's per-request
-    overhead was most of the event loop's time under load. Long polling keeps httpx.
+    overhead was most of the event loop's time under load. Long polling's getUpdates
+    goes through it too (TelegramPoller._get_updates says why it is not get_updates).
     """
     # python-telegram-bot 22.2+ warns on every RetryAfter (and other time periods) unless
     # the program opts in to timedelta values, which v23 makes the only behaviour. We opt
@@ -226,10 +281,7 @@ def make_bot(settings: TelegramSettings, *, pool_size: int = 32) -> Bot:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     request = AiohttpRequest(connection_pool_size=pool_size, read_timeout=10.0,
                           write_timeout=10.0, connect_timeout=5.0, pool_timeout=5.0)
-    polling = HTTPXRequest(connection_pool_size=1, read_timeout=10.0, write_timeout=10.0,
-                           connect_timeout=5.0, pool_timeout=5.0)
-    return Bot(settings.token, base_url=settings.api_base_url, request=request,
-               get_updates_request=polling)
+    return Bot(settings.token, base_url=settings.api_base_url, request=request)
 
 
 async def register_webhook(bot: Bot, url: str, secret_token: str) -> None:
@@ -248,6 +300,17 @@ class _Stopped(Exception):
     pass
 
 
+# Long polling: how long a getUpdates may take beyond the time Telegram holds it open.
+POLL_READ_MARGIN = 10.0
+# An update that meets a transient database error is tried again, waiting retry_delay,
+# then twice as long each time up to max_retry_delay (30 s). After this many tries (about
+# two minutes with the defaults) we ask whether the database answers at all: if it does,
+# the error belongs to this update, which is given up and logged, so it does not hold up
+# every later update; if not, the database is away and we keep waiting for it, as
+# Telegram keeps updates for 24 hours.
+RETRIES_BEFORE_CHECK = 8
+
+
 class TelegramPoller:
     """Long polling with getUpdates, for when no public webhook URL is configured.
 
@@ -255,12 +318,21 @@ class TelegramPoller:
     after the engine returned: Telegram forgets an update once a later getUpdates asks
     for a higher offset, so a crash in between means the update comes again, and the
     engine's inbound record makes that second delivery a no-op.
+
+    Poison never stops polling (G6): an update we cannot read, or one whose handling
+    fails for a reason of its own, is logged with its id (ERROR for a failure), counted
+    (updates_skipped) and skipped. Only a transient database error holds the offset: the
+    update is tried again with backoff (database_retries), see RETRIES_BEFORE_CHECK.
+    `database_up` says whether the database answers a trivial query (blocking; run on the
+    executor); without it, a transient error is never blamed on the update.
     """
 
     def __init__(self, bot: Bot, handle: Callable[[Incoming], bool], *,
                  metrics: Metrics | None = None,
                  poll_timeout: int = 30, retry_delay: float = 1.0,
-                 max_retry_delay: float = 30.0, executor: Executor | None = None) -> None:
+                 max_retry_delay: float = 30.0, executor: Executor | None = None,
+                 database_up: Callable[[], bool] | None = None,
+                 retries_before_check: int = RETRIES_BEFORE_CHECK) -> None:
         self.bot = bot
         self.handle = handle
         self.metrics = metrics or Metrics()
@@ -268,6 +340,8 @@ class TelegramPoller:
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self.executor = executor
+        self.database_up = database_up
+        self.retries_before_check = retries_before_check
         self.offset: int | None = None
         self._stop = asyncio.Event()
 
@@ -280,39 +354,95 @@ class TelegramPoller:
             await self._retrying(lambda: self.bot.delete_webhook(drop_pending_updates=False))
             log.info("Telegram long polling started")
             while not self._stop.is_set():
-                updates = await self._retrying(lambda: self.bot.get_updates(
-                    offset=self.offset, timeout=self.poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES))
+                updates = await self._retrying(self._get_updates)
+                moved = False
                 for update in updates:
-                    await self._feed(update.update_id, json.loads(update.to_json()))
-                    self.offset = update.update_id + 1
+                    await self._feed(update)
+                    update_id = telegram_id(_object(update).get("update_id"))
+                    if update_id is not None and (self.offset is None
+                                                  or update_id >= self.offset):
+                        self.offset, moved = update_id + 1, True
+                if updates and not moved:
+                    # Not one id to confirm: Telegram would answer the same batch at once.
+                    log.warning("getUpdates gave %d updates without a usable update_id",
+                                len(updates))
+                    await self._sleep(self.max_retry_delay)
         except _Stopped:
             pass
         log.info("Telegram long polling stopped at offset %s", self.offset)
 
-    async def _feed(self, update_id: int, data: dict[str, Any]) -> None:
+    async def _get_updates(self) -> list[Any]:
+        """getUpdates as raw JSON, each update for update_to_incoming, as the webhook has it.
+
+        Not bot.get_updates(): that turns the whole batch into telegram.Update objects and
+        raises when one does not parse (logging the batch, message texts and all, at
+        CRITICAL), so a single malformed update would stop polling at every restart.
+        The Bot API's method names are case-insensitive: "getupdates" is getUpdates, and
+        do_api_request only advises (with a warning) to use get_updates for "getUpdates".
+        """
         try:
-            incoming = update_to_incoming(data)
-        except ValueError as exc:
-            log.warning("skipping Telegram update %s: %s", update_id, exc)
+            result = await self.bot.do_api_request(
+                "getupdates", api_kwargs={"offset": self.offset, "timeout": self.poll_timeout,
+                                          "allowed_updates": ALLOWED_UPDATES},
+                read_timeout=self.poll_timeout + POLL_READ_MARGIN)
+        except EndPointNotFound as exc:
+            # do_api_request's name for a 401/404 once the bot is initialised; getUpdates
+            # exists, so it is the token that Telegram no longer takes.
+            raise InvalidToken("Telegram refused the bot token on getUpdates") from exc
+        if not isinstance(result, list):
+            raise TelegramError("getUpdates answered something other than a list")
+        return result
+
+    async def _feed(self, update: Any) -> None:
+        try:
+            incoming = update_to_incoming(update)
+        except UnreadableUpdate as exc:
+            self.metrics.updates_skipped.inc(channel=CHANNEL, reason="unreadable")
+            log.warning("skipping unreadable Telegram update %s: %s",
+                        exc.update_id if exc.update_id is not None else "(no id)", exc)
             return
         if incoming is None:
             return
+        loop = asyncio.get_running_loop()
         delay = self.retry_delay
+        tries = 0
         while True:
             try:
-                fresh = await asyncio.get_running_loop().run_in_executor(
-                    self.executor, self.handle, incoming)
+                fresh = await loop.run_in_executor(self.executor, self.handle, incoming)
                 break
-            except DBAPIError as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever it is, the update is judged
+                tries += 1
+                if not transient(exc):
+                    self._give_up(incoming.provider_id, describe(exc))
+                    return
+                if tries >= self.retries_before_check and await self._database_answers():
+                    self._give_up(incoming.provider_id, f"{describe(exc)} {tries} times "
+                                  "while the database answers")
+                    return
+                self.metrics.database_retries.inc(channel=CHANNEL)
                 log.warning("database unavailable (%s) for Telegram update %s; retrying in "
-                            "%.0fs", exc.__class__.__name__, update_id, delay)
+                            "%.0fs", describe(exc), incoming.provider_id, delay)
                 await self._sleep(delay)
                 delay = min(self.max_retry_delay, delay * 2)
         (self.metrics.messages_in if fresh else self.metrics.duplicates_in).inc(channel=CHANNEL)
 
+    def _give_up(self, update_id: str, reason: str) -> None:
+        self.metrics.updates_skipped.inc(channel=CHANNEL, reason="failed")
+        log.error("Telegram update %s failed (%s) and is skipped; the resident got no "
+                  "answer to it", update_id, reason)
+
+    async def _database_answers(self) -> bool:
+        if self.database_up is None:
+            return False
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor,
+                                                                    self.database_up)
+        except Exception:  # noqa: BLE001 - a check that fails is a database that is away
+            return False
+
     async def _retrying(self, call: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        """Run a Bot API call until it works or we are stopped; a bad token is fatal."""
+        """Run a Bot API call until it works or we are stopped; a bad token is fatal (it
+        ends polling with InvalidToken, and `digicheque run` with it)."""
         delay = self.retry_delay
         while True:
             try:
