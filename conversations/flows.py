@@ -130,7 +130,7 @@ def ask_code(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A cheque code, read forgivingly; each kind of wrong code gets its own answer."""
-    if ctx.booking() is not None and find_code(text) is None and not looks_like_code(text):
+    if find_code(text) is None and not looks_like_code(text) and ctx.booking() is not None:
         return on_menu(ctx, text, {})   # words of a resident with a visit: the visit menu
     if ctx.codes_locked:
         return Step((Say("code.locked", {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
@@ -1016,10 +1016,9 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
             return Step(ask_resume(ctx, resume), State.RESUME, resume)
 
     node = FLOW[current]
-    if node.listens and not (current == State.ASK_CODE and ctx.booking() is not None):
-        aside = read_intent(stripped, ctx.language, node.listens)
-        if aside is not None:
-            return _aside(ctx, aside, node.ask(ctx, data), current, data)
+    aside = read_intent(stripped, ctx.language, node.listens) if node.listens else None
+    if aside is not None and not (current == State.ASK_CODE and ctx.booking() is not None):
+        return _aside(ctx, aside, node.ask(ctx, data), current, data)
     return node.handle(ctx, stripped, data)
 
 

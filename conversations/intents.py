@@ -93,6 +93,11 @@ def _build() -> tuple[tuple[_Phrase, ...], frozenset[str]]:
 
 
 PHRASES, VOCABULARY = _build()
+# Phrases by their first word: a message is only checked against phrases that can start
+# at one of its words (this runs on most messages, so it must stay cheap).
+_BY_FIRST: dict[str, list[tuple[int, _Phrase]]] = {}
+for _order, _phrase in enumerate(PHRASES):
+    _BY_FIRST.setdefault(_phrase.words[0], []).append((_order, _phrase))
 
 
 def _allowed_edits(word: str) -> int:
@@ -162,7 +167,9 @@ def read_intent(text: str, language: str = "nl",
     essential = [token for token in raw if token not in FILLER]
     best: tuple[int, int, int] | None = None
     found: Intent | None = None
-    for phrase in PHRASES:
+    candidates = sorted({entry for meanings in tokens for word in meanings
+                         for entry in _BY_FIRST.get(word, ())}, key=lambda e: e[0])
+    for _, phrase in candidates:
         if listen is not None and phrase.intent not in listen:
             continue
         if phrase.whole:
