@@ -431,6 +431,9 @@ def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
             return _menu(ctx)
         return _offer_first(ctx, data)
     choice = _pick(text, _time_options(offered))
+    if choice is None and read_when(text, ctx.now, ctx.rules.tz, ctx.language) is None \
+            and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
+        choice = "other"   # "I need a different day": later days, as "another day"
     if choice == "other":
         last = max((s.starts_at for s in offered), default=None)
         after = _next_day_start(ctx, last) if last else None
@@ -473,7 +476,21 @@ def _offer_for(ctx: Context, data: dict[str, Any], when: When) -> Step:
     ranked = [by_id[i] for i in ranked_ids]
     if ranked and _fits(ctx, when, ranked[0]):
         return _to_confirm(ctx, data, ranked[0].id)
-    return _offer(ctx, data, ranked, "time.offer_nearest")
+    # Free times on the day and in the part of the day asked ("any time on friday") are
+    # no 'that time is not free'.
+    intro = "time.offer_fit" if ranked and _on_asked_day(ctx, when, ranked[0]) \
+        else "time.offer_nearest"
+    return _offer(ctx, data, ranked, intro)
+
+
+def _on_asked_day(ctx: Context, when: When, slot: SlotView) -> bool:
+    local = slot.starts_at.astimezone(ctx.rules.tz)
+    if when.days is not None and local.date() not in when.days:
+        return False
+    if when.exact is not None:
+        return local.time() == when.exact
+    return (when.start is None or local.time() >= when.start) and \
+        (when.end is None or local.time() < when.end)
 
 
 def _fits(ctx: Context, when: When, slot: SlotView) -> bool:
@@ -995,7 +1012,10 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
     if known is None:
         if current == State.ASK_CODE and not looks_like_code(stripped) \
                 and find_code(stripped) is None:   # "Dag, hier is mijn code: ..." is read
-            first = Step((Say("welcome"), *ask_code(ctx, data)), State.ASK_CODE, {})
+            aside = read_intent(stripped, ctx.language, FLOW[State.ASK_CODE].listens)
+            first = _with_welcome(None, _aside(ctx, aside, ask_code(ctx, {}), State.ASK_CODE,
+                                               {}) if aside is not None else
+                                  Step(ask_code(ctx, data), State.ASK_CODE, {}))
         elif current == State.MENU and _pick(stripped, _menu_options()) is None \
                 and read_intent(stripped, ctx.language, MENU_INTENTS) is None \
                 and find_code(stripped) is None:

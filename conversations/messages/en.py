@@ -162,4 +162,5 @@ MESSAGES: dict[str, str] = {
     "confirm.not_understood.buttons": "Tap a button below.",
     "menu.not_understood.buttons": "I do not understand. Tap a button below, or write what you "
                                    "want, e.g. move.",
+    "time.offer_fit": "These times are free:",
 }

@@ -178,4 +178,5 @@ MESSAGES: dict[str, str] = {
     "confirm.not_understood.buttons": "Touchez un bouton ci-dessous.",
     "menu.not_understood.buttons": "Je ne comprends pas. Touchez un bouton ci-dessous, ou écrivez"
                                    " ce que vous voulez, p.ex. déplacer.",
+    "time.offer_fit": "Ces moments sont libres:",
 }

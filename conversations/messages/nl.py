@@ -166,4 +166,5 @@ MESSAGES: dict[str, str] = {
     "confirm.not_understood.buttons": "Tik op een knop hieronder.",
     "menu.not_understood.buttons": "Dat begrijp ik niet. Tik op een knop hieronder, of schrijf "
                                    "wat u wilt, bv. verzetten.",
+    "time.offer_fit": "Deze momenten zijn vrij:",
 }

@@ -310,6 +310,11 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("en", "ask_time", "is it free?", TIME, "faq.cost"),
     ("nl", "ask_topic", "ik wil leren whatsappen met mijn kleinkinderen", TIME, "time.offer"),
     ("nl", "ask_topic", "wat kost dat?", S.ASK_TOPIC, "faq.cost"),
+    ("en", "ask_time", "something came up, I need a different day", TIME,
+     "time.offer_later"),
+    ("nl", "ask_time", "liever een andere dag", TIME, "time.offer_later"),
+    ("en", "ask_time", "any time on friday", TIME, "time.offer_fit"),
+    ("nl", "ask_time", "vrijdag maakt niet uit hoe laat", TIME, "time.offer_fit"),
     ("fr", "menu", "je ne serai pas chez moi mercredi, peut-on mettre jeudi?", CONFIRM,
      "confirm.move"),
     ("nl", "menu", "ik kan woensdag niet komen, liever donderdag", CONFIRM, "confirm.move"),
@@ -330,6 +335,10 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     # --- first contact ---
     ("nl", "first", "Dag, hier is mijn code: {code}", POSTCODE, "code.accepted"),
     ("fr", "first", "Bonjour, voici mon code {code}", POSTCODE, "code.accepted"),
+    ("nl", "first", "Goeiemiddag, ik heb geen code", CODE, "code.help"),
+    ("nl", "first", "hoeveel kost dat?", CODE, "faq.cost"),
+    ("en", "first", "Hi, how much does this cost?", CODE, "faq.cost"),
+    ("nl", "first", "hallo", CODE, "welcome"),
 ]
 
 

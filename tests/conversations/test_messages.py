@@ -32,7 +32,8 @@ OPTION_SETS = {  # the longest option lists that go with a message
     "menu": [("s", "option.see", {}), ("m", "option.move", {}), ("c", "option.cancel", {}),
              ("p", "option.person", {})],
 }
-for key in ("time.offer_later", "time.offer_wrap", "time.offer_nearest", "time.gone",
+for key in ("time.offer_later", "time.offer_wrap", "time.offer_nearest", "time.offer_fit",
+            "time.gone",
             "time.taken"):
     OPTION_SETS[key] = OPTION_SETS["time.offer"]
 
