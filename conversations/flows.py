@@ -741,7 +741,7 @@ def _on_intent(ctx: Context, intent: Intent, text: str, booking: BookingView) ->
         return _ask_phone_change(ctx, find_phone(text, ctx.rules.country))
     if intent is Intent.NEW_CODE:
         return Step((Say("code.ask_another"),), State.ASK_CODE, {})
-    return Step((Say(f"faq.{intent}", {"phone": ctx.rules.city_phone}),
+    return Step((Say(f"faq.{intent}", _faq_params(ctx)),
                  *ask_menu(ctx, {})), State.MENU, {})
 
 
@@ -762,8 +762,14 @@ def _aside(ctx: Context, intent: Intent, question: tuple[Say, ...], state: State
     """A question about the service answered, then our own question again."""
     if intent is Intent.NO_CODE:   # where the code is, what it looks like, a person
         return Step((Say("code.help", {"phone": ctx.rules.city_phone}),), state, data)
-    key = "person" if intent is Intent.PERSON else f"faq.{intent}"
-    return Step((Say(key, {"phone": ctx.rules.city_phone}), *question), state, data)
+    if intent is Intent.PERSON:
+        return Step((Say("person", {"phone": ctx.rules.city_phone}), *question), state, data)
+    return Step((Say(f"faq.{intent}", _faq_params(ctx)), *question), state, data)
+
+
+def _faq_params(ctx: Context) -> dict[str, Any]:
+    return {"phone": ctx.rules.city_phone,
+            "minutes": int(ctx.rules.visit_length.total_seconds() // 60)}
 
 
 # ---------------------------------------------------------------------- a new phone number
@@ -877,7 +883,7 @@ def on_stopped(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                                                           Intent.CANCEL})
     booking = ctx.booking()
     if intent in QUESTIONS:
-        return Step((Say(f"faq.{intent}", {"phone": ctx.rules.city_phone}), Say("stopped")),
+        return Step((Say(f"faq.{intent}", _faq_params(ctx)), Say("stopped")),
                     State.STOPPED, data)
     if intent is not None and booking is not None:
         return Step((Say("stopped.visit", _visit_params(booking.slot, booking)),),

@@ -33,6 +33,7 @@ class Intent(StrEnum):
     WHO = "who"
     COMPANY = "company"
     PREPARE = "prepare"
+    DURATION = "duration"
     SAFE = "safe"
     NEW_CODE = "new_code"
     NO_CODE = "no_code"        # before booking: no code, cannot read it, a photo of it
@@ -43,11 +44,11 @@ class Intent(StrEnum):
 
 # The questions a short FAQ answers (catalogue key "faq.<intent>").
 QUESTIONS = frozenset({Intent.COST, Intent.WHO, Intent.COMPANY, Intent.PREPARE, Intent.SAFE,
-                       Intent.NEW_ADDRESS})
+                       Intent.DURATION, Intent.NEW_ADDRESS})
 # Which meaning wins when a message matches several: what the resident wants done first.
 TIER = {Intent.MOVE: 3, Intent.CANCEL: 3, Intent.NEW_CODE: 3, Intent.NEW_PHONE: 3,
         Intent.NEW_ADDRESS: 3, Intent.PERSON: 2, Intent.WHEN: 2, Intent.COST: 2,
-        Intent.WHO: 2, Intent.COMPANY: 2, Intent.PREPARE: 2, Intent.SAFE: 2,
+        Intent.WHO: 2, Intent.COMPANY: 2, Intent.PREPARE: 2, Intent.SAFE: 2, Intent.DURATION: 2,
         Intent.THANKS: 1, Intent.NO_CODE: 3, Intent.SPEAK_NL: 4, Intent.SPEAK_FR: 4,
         Intent.SPEAK_EN: 4}
 # A wish for another language, understood in every state.

@@ -163,4 +163,5 @@ MESSAGES: dict[str, str] = {
     "menu.not_understood.buttons": "I do not understand. Tap a button below, or write what you "
                                    "want, e.g. move.",
     "time.offer_fit": "These times are free:",
+    "faq.duration": "A visit takes about {minutes} minutes.",
 }

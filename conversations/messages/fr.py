@@ -179,4 +179,5 @@ MESSAGES: dict[str, str] = {
     "menu.not_understood.buttons": "Je ne comprends pas. Touchez un bouton ci-dessous, ou écrivez"
                                    " ce que vous voulez, p.ex. déplacer.",
     "time.offer_fit": "Ces moments sont libres:",
+    "faq.duration": "Une visite dure environ {minutes} minutes.",
 }

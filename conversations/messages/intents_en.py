@@ -49,6 +49,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "be present", "be there too", "my daughter", "my son", "my husband", "my wife",
         "join us", "with me", "someone with me",
     ),
+    "duration": ("how long", "how much time", "duration", "take long", "last long"),
     "prepare": (
         "prepare", "bring", "have ready", "what do i need", "need to have", "get ready",
     ),

@@ -51,6 +51,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "ma fille aussi", "mon fils aussi", "mon mari aussi", "ma femme aussi",
         "accompagne", "accompagnee", "avec moi",
     ),
+    "duration": ("combien de temps", "ca dure", "duree", "dure combien", "longtemps"),
     "prepare": (
         "preparer", "que dois je", "quoi preparer", "apporter", "besoin de quoi",
         "qu est ce qu il faut", "faut il preparer", "avoir pret",

@@ -31,7 +31,8 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "wanneer", "welke dag", "hoe laat", "welk uur", "hoe laat komt",
         "wanneer komt", "wanneer is", "wanneer was", "datum van mijn afspraak",
         "wat was de datum", "=mijn afspraak", "=mijn bezoek", "=afspraak", "=bezoek",
-        "wat is mijn afspraak", "welk tijdstip", "komt de coach nog",
+        "wat is mijn afspraak", "welk tijdstip", "komt de coach nog", "komt de coach",
+        "komt die coach", "komt hij nog", "komt ze nog", "gaat de coach nog komen",
     ),
     "person": (
         "iemand bellen", "iemand spreken", "met iemand praten", "iemand aan de lijn",
@@ -70,6 +71,10 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "erbij zijn", "erbij", "bij zijn", "mag er iemand bij", "aanwezig zijn",
         "aanwezig", "meekijken", "mag mijn dochter", "mag mijn zoon", "mag mijn man",
         "mag mijn vrouw", "mijn dochter ook", "mijn zoon ook", "samen met",
+    ),
+    "duration": (
+        "hoelang", "hoe lang", "hoelang duurt", "hoe lang duurt", "duurt het lang",
+        "hoeveel tijd", "hoeveel uur",
     ),
     "prepare": (
         "klaarleggen", "klaar leggen", "klaarzetten", "voorbereiden", "wat moet ik",

@@ -167,4 +167,5 @@ MESSAGES: dict[str, str] = {
     "menu.not_understood.buttons": "Dat begrijp ik niet. Tik op een knop hieronder, of schrijf "
                                    "wat u wilt, bv. verzetten.",
     "time.offer_fit": "Deze momenten zijn vrij:",
+    "faq.duration": "Een bezoek duurt ongeveer {minutes} minuten.",
 }

@@ -319,6 +319,10 @@ TURNS: list[tuple[str, str, str, State, str]] = [
      "confirm.move"),
     ("nl", "menu", "ik kan woensdag niet komen, liever donderdag", CONFIRM, "confirm.move"),
     ("fr", "stopped", "quand vient le coach?", STOPPED, "stopped.visit"),
+    ("nl", "stopped", "komt die coach nu nog of niet?", STOPPED, "stopped.visit"),
+    ("nl", "menu", "en hoelang duurt dat bezoek?", MENU, "Een bezoek duurt ongeveer 90"),
+    ("fr", "confirm", "ça dure combien de temps?", CONFIRM, "Une visite dure environ 90"),
+    ("en", "ask_code", "how long does a visit take?", CODE, "A visit takes about 90"),
     ("nl", "ask_phone", "ja da's goe", S.ASK_TOPIC, "topic.ask"),
     # --- a wish for another language, at any point ---
     ("nl", "ask_code", "je parle français", CODE, "Bien, nous parlons"),

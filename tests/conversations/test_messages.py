@@ -21,7 +21,7 @@ LONG = {
     "street": "Heilige-Geeststraat 123 bus 45, appartement 3 links",
     "postcode": "9100", "topic": "government", "phone": "03 778 30 00",
     "city": "Sint-Niklaas", "last": "456", "where": "where.ask_topic_text",
-    "number": "0470 99 99 99",
+    "number": "0470 99 99 99", "minutes": 90,
 }
 OPTION_SETS = {  # the longest option lists that go with a message
     "topic.ask": [("t", f"topic.{t}", {}) for t in ("smartphone", "computer", "itsme",
