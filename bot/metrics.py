@@ -103,11 +103,15 @@ class Metrics:
             "Updates tried again after a transient database error (long polling), by channel.")
         self.job_failures = Counter(
             "digicheque_job_failures_total", "Periodic job runs that failed, by job.")
+        self.delivery_reports = Counter(
+            "digicheque_delivery_reports_total",
+            "Provider delivery reports (Twilio status callbacks), by channel and the status "
+            "recorded; 'ignored' for a repeated, out-of-order or unknown one.")
 
     def counters(self) -> list[Counter]:
         return [self.messages_in, self.duplicates_in, self.messages_out, self.send_errors,
                 self.messages_failed, self.webhook_rejected, self.updates_skipped,
-                self.database_retries, self.job_failures]
+                self.database_retries, self.job_failures, self.delivery_reports]
 
 
 def render(counters: Iterable[Counter], gauges: Iterable[Family]) -> str:

@@ -1,4 +1,4 @@
-"""The ASGI app: the Telegram webhook, health and metrics (Starlette, served by uvicorn).
+"""The ASGI app: the Telegram and Twilio webhooks, health and metrics (Starlette on uvicorn).
 
 The webhook only verifies, reads, converts and hands over (STYLE.md); the engine commits
 the update and its replies in one transaction (G1) and only then do we answer 200, so a
@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from typing import Any, Protocol, TypeVar
 
@@ -33,7 +33,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from twilio.request_validator import RequestValidator
 
+from bot.channels import sms
+from bot.channels.sms import CHANNEL as SMS
+from bot.channels.sms import Form, Unreadable, form_to_incoming, parse_form
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import UnreadableUpdate, read_update
 from bot.config import Settings
@@ -41,6 +45,7 @@ from bot.failures import describe, transient
 from bot.metrics import CONTENT_TYPE, Family, Metrics, gauge, render
 from conversations.incoming import Incoming
 from storage.clock import Clock, system_clock
+from storage.deliveries import record_delivery
 from storage.models import Conversation
 from storage.outbox import Backlog, backlog
 
@@ -49,6 +54,7 @@ T = TypeVar("T")
 
 MAX_BODY = 64 * 1024  # a Telegram text update is a few kB; 4096 characters of text at most
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
+_NOUN = {TELEGRAM: "Telegram update", SMS: "SMS"}   # what a message is called in logs
 
 
 class SenderHandle(Protocol):
@@ -111,7 +117,7 @@ def create_app(settings: Settings, engine_handle: Callable[[Incoming], bool],
         return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
 
     secret = settings.telegram.secret_token
-    if not secret:
+    if settings.telegram.token and not secret:
         log.warning("no [telegram] secret_token: POST /telegram refuses every request")
 
     def refused(reason: str) -> None:
@@ -136,24 +142,33 @@ def create_app(settings: Settings, engine_handle: Callable[[Incoming], bool],
             return PlainTextResponse("not an update we can read; skipped\n")
         if incoming is None:
             return Response(status_code=200)
+        return await hand_over(TELEGRAM, incoming, Response(status_code=200))
+
+    async def hand_over(channel: str, incoming: Incoming, done: Response) -> Response:
+        """The engine commits the message and its replies; then `done` is the answer."""
         try:
             fresh = await blocking(engine_handle, incoming)
         except Exception as exc:  # noqa: BLE001 - judged below: retry later, or give up
             if transient(exc):
-                refused("database_unavailable")
-                log.warning("database unavailable (%s): Telegram update %s refused with 503",
-                            describe(exc), incoming.provider_id)
+                counters.webhook_rejected.inc(channel=channel, reason="database_unavailable")
+                log.warning("database unavailable (%s): %s %s refused with 503",
+                            describe(exc), _NOUN[channel], incoming.provider_id)
                 return PlainTextResponse("database unavailable, retry later\n",
                                          status_code=503, headers={"Retry-After": "5"})
-            counters.updates_skipped.inc(channel=TELEGRAM, reason="failed")
-            log.error("Telegram update %s failed (%s) and is skipped; the resident got no "
-                      "answer to it", incoming.provider_id, describe(exc))
-            return PlainTextResponse("update failed; skipped\n")
+            counters.updates_skipped.inc(channel=channel, reason="failed")
+            log.error("%s %s failed (%s) and is skipped; the resident got no answer to it",
+                      _NOUN[channel], incoming.provider_id, describe(exc))
+            return done
         if fresh:
-            counters.messages_in.inc(channel=TELEGRAM)
+            counters.messages_in.inc(channel=channel)
         else:
-            counters.duplicates_in.inc(channel=TELEGRAM)
-        return Response(status_code=200)
+            counters.duplicates_in.inc(channel=channel)
+        return done
+
+    routes = [Route("/telegram", telegram_webhook, methods=["POST"])]
+    if settings.twilio.enabled:
+        routes += twilio_routes(settings, hand_over, blocking, counters,
+                                min(max_body, sms.MAX_BODY), db_engine)
 
     async def healthz(request: Request) -> Response:
         report: dict[str, Any] = {}
@@ -198,7 +213,83 @@ def create_app(settings: Settings, engine_handle: Callable[[Incoming], bool],
         return Response(render(counters.counters(), gauges), media_type=CONTENT_TYPE)
 
     return Starlette(routes=[
-        Route("/telegram", telegram_webhook, methods=["POST"]),
+        *routes,
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_route, methods=["GET"]),
     ])
+
+
+HandOver = Callable[[str, Incoming, Response], Awaitable[Response]]
+Blocking = Callable[..., Awaitable[Any]]
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def twilio_routes(settings: Settings, hand_over: HandOver, blocking: Blocking,
+                  counters: Metrics, max_body: int, db_engine: Engine) -> list[Route]:
+    """POST /twilio/sms (incoming SMS) and POST /twilio/status (delivery reports).
+
+    Both check X-Twilio-Signature against the public URL before using anything in the
+    request (403, nothing stored, counted as bad_signature). An incoming SMS is answered
+    with empty TwiML once the engine committed it: replies go through the outbox, so
+    they keep the send rate and are retried like any other.
+    """
+    twilio = settings.twilio
+    validator = RequestValidator(twilio.auth_token)
+    region = settings.city.country
+    twiml = Response(EMPTY_TWIML, media_type="text/xml")
+
+    async def signed_form(request: Request) -> Form | Response:
+        """The request's form if Twilio signed it, else the response that refuses it."""
+        try:
+            body = await _read_bounded(request, max_body)
+        except _TooLarge:
+            counters.webhook_rejected.inc(channel=SMS, reason="too_large")
+            return PlainTextResponse("request too large\n", status_code=413)
+        url = sms.public_url(twilio.public_base_url, request.url.path, request.url.query)
+        try:
+            form = parse_form(body)
+        except Unreadable:
+            form = None
+        if form is None or not sms.signature_ok(
+                validator, url, form, request.headers.get(sms.SIGNATURE_HEADER)):
+            counters.webhook_rejected.inc(channel=SMS, reason="bad_signature")
+            return PlainTextResponse("forbidden\n", status_code=403)
+        return form
+
+    async def incoming_sms(request: Request) -> Response:
+        form = await signed_form(request)
+        if isinstance(form, Response):
+            return form
+        try:
+            incoming = form_to_incoming(form, region)
+        except Unreadable as exc:
+            counters.webhook_rejected.inc(channel=SMS, reason="unreadable")
+            counters.updates_skipped.inc(channel=SMS, reason="unreadable")
+            log.warning("unreadable SMS webhook acknowledged and skipped: %s", exc)
+            return twiml
+        return await hand_over(SMS, incoming, twiml)
+
+    async def delivery_status(request: Request) -> Response:
+        form = await signed_form(request)
+        if isinstance(form, Response):
+            return form
+        status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+        sid = form.get("MessageSid") or form.get("SmsSid") or ""
+        try:
+            moved = await blocking(record_status, sid, status, form.get("ErrorCode"))
+        except Exception as exc:  # noqa: BLE001 - Twilio retries a 5xx; nothing else to do
+            if transient(exc):
+                counters.webhook_rejected.inc(channel=SMS, reason="database_unavailable")
+                return PlainTextResponse("database unavailable, retry later\n",
+                                         status_code=503, headers={"Retry-After": "5"})
+            log.error("status callback for %s failed (%s)", sid, describe(exc))
+            return Response(status_code=200)
+        counters.delivery_reports.inc(channel=SMS, status=status if moved else "ignored")
+        return Response(status_code=200)
+
+    def record_status(sid: str, status: str, error: str | None) -> bool:
+        with Session(db_engine) as session, session.begin():
+            return record_delivery(session, SMS, sid, status, error)
+
+    return [Route(sms.INBOUND_PATH, incoming_sms, methods=["POST"]),
+            Route(sms.STATUS_PATH, delivery_status, methods=["POST"])]
