@@ -9,6 +9,7 @@ claims whatever fell due meanwhile (CONTEXT.md: APScheduler 3's job stores and i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -18,6 +19,8 @@ from sqlalchemy import CursorResult, Executable, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.failures import describe
+from bot.metrics import Metrics
 from conversations.engine import Engine
 from conversations.step import Say
 from storage.clock import Clock
@@ -107,19 +110,43 @@ def purge(sessions: sessionmaker[Session], settings: Settings, now: datetime) ->
 
 
 def schedule_jobs(scheduler: BaseScheduler, engine: Engine, settings: Settings,
-                  clock: Clock) -> None:
+                  clock: Clock, metrics: Metrics | None = None) -> None:
     """Register the sweeps. Jobs run in the scheduler's thread pool, off the event loop.
 
     coalesce + no misfire limit: after downtime a job runs once, not never and not
     once per missed interval; max_instances=1 keeps one sweep at a time per process.
     """
+    counters = metrics or Metrics()
     common = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
-    scheduler.add_job(sweep_reminders, "interval", args=[engine], id="reminders",
-                      name="reminder sweep",
+
+    def sweep_now() -> None:
+        sweep_reminders(engine)
+
+    def purge_now() -> None:
+        purge(engine.sessions, settings, clock())
+
+    scheduler.add_job(guarded("reminder sweep", sweep_now, counters), "interval",
+                      id="reminders", name="reminder sweep",
                       seconds=SWEEP_EVERY.total_seconds(), next_run_time=clock(), **common)
+    scheduler.add_job(guarded("privacy purge", purge_now, counters), "interval", id="purge",
+                      name="privacy purge", seconds=PURGE_EVERY.total_seconds(), **common)
 
-    def purge_now() -> Purged:
-        return purge(engine.sessions, settings, clock())
 
-    scheduler.add_job(purge_now, "interval", id="purge", name="privacy purge",
-                      seconds=PURGE_EVERY.total_seconds(), **common)
+def guarded(name: str, job: Callable[[], None], metrics: Metrics) -> Callable[[], None]:
+    """The job, failing in one log line with its name instead of APScheduler's traceback.
+
+    A sweep that fails (the database is away, say) fails again every 30 seconds until it
+    is back; a traceback each time buries everything else in the log. The line names the
+    error's class only (bot.failures.describe: a driver's message carries personal data),
+    and the failure is counted (job_failures). The next turn simply tries again: what
+    is due stays in the timer rows (G5).
+    """
+    def run() -> None:
+        try:
+            job()
+        except Exception as exc:  # noqa: BLE001 - logged in one line, retried next turn
+            metrics.job_failures.inc(job=name)
+            log.error("job %s failed (%s); it runs again at its next turn", name,
+                      describe(exc))
+
+    return run

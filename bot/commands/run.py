@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import os
 import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import click
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
@@ -33,6 +35,7 @@ from telegram.error import InvalidToken, TelegramError
 from bot.app import App, pass_app
 from bot.channels.telegram import LIMITS, TelegramPoller, TelegramSender, make_bot, register_webhook
 from bot.config import Settings
+from bot.failures import describe
 from bot.jobs import schedule_jobs
 from bot.logs import configure_logging
 from bot.metrics import Metrics
@@ -71,52 +74,71 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
                 engine_factory: EngineFactory = conversation_engine) -> None:
     """Run until `stop` is set (or SIGTERM/SIGINT when stop is None).
 
+    Raises click.ClickException (one line; `run` exits 1) when a part that should run
+    until stopped ends by itself: the web server, Telegram polling (a revoked token) or
+    the outbox sender. A process without them would look alive and do nothing, so it
+    stops, after the same orderly shutdown, for its supervisor to start it again.
+    Whatever fails during start-up is raised too, after everything started so far was
+    stopped and closed again (each part registers its clean-up as soon as it exists).
+
     `telegram_limits` is Telegram's (bot.channels.telegram.LIMITS) except in benchmarks
     against a fake Bot API, which measure our own cost, not Telegram's rules; and
     `engine_factory` is bot.wiring's except in benchmarks that isolate the runtime.
     """
     stop = stop or _stop_on_signals()
     metrics = Metrics()
-    channels: dict[str, ChannelSender] = {}
-    limits: dict[str, RateLimits] = {}
-    bot: Bot | None = None
-    if settings.telegram.token:
-        bot = make_bot(settings.telegram)
-        try:
-            await bot.initialize()  # getMe: a wrong token stops us here, not at 3 a.m.
-        except InvalidToken:
-            raise click.ClickException("Telegram refused the bot token "
-                                       "([telegram] token / DIGICHEQUE_TELEGRAM_TOKEN)") from None
-        except TelegramError as exc:
-            raise click.ClickException(f"Telegram Bot API unreachable: {exc}") from None
-        channels["telegram"], limits["telegram"] = TelegramSender(bot), telegram_limits
+    async with contextlib.AsyncExitStack() as cleanup:
+        cleanup.callback(log.info, "stopped")  # the last line of an orderly stop
+        cleanup.callback(gc.unfreeze)
+        executor = database_executor(db_engine)
+        cleanup.callback(executor.shutdown, wait=True)
+        channels: dict[str, ChannelSender] = {}
+        limits: dict[str, RateLimits] = {}
+        bot: Bot | None = None
+        if settings.telegram.token:
+            bot = make_bot(settings.telegram)
+            cleanup.push_async_callback(bot.shutdown)  # also after a refused getMe
+            await _check_bot(bot)
+            channels["telegram"], limits["telegram"] = TelegramSender(bot), telegram_limits
 
-    executor = database_executor(db_engine)
-    sender = Sender(OutboxStore(sessions, clock), channels, limits, metrics=metrics,
-                    executor=executor)
-    engine = engine_factory(settings, sessions, clock, delivery=sender)
-    app = create_app(settings, engine.handle, sender, db_engine, clock=clock, metrics=metrics,
-                     executor=executor)
-    server = _Server(uvicorn.Config(app, host=settings.server.host, port=settings.server.port,
-                                    log_level="warning", access_log=False, lifespan="off",
-                                    timeout_graceful_shutdown=10))
-    log.info("database %s", safe_url(db_engine))
-    sender.start()
-    scheduler = AsyncIOScheduler(timezone=settings.tz)
-    if isinstance(engine, ConversationEngine):  # benchmarks may isolate the runtime
-        warm_up()  # dateparser's languages load now, not on a resident's first date
-        schedule_jobs(scheduler, engine, settings, clock)
-        scheduler.start()
-        log.info("jobs: reminder sweep and privacy purge scheduled")
-    serving = asyncio.create_task(server.serve(sockets=[sock] if sock else None),
-                                  name="web server")
-    polling: asyncio.Task[None] | None = None
-    poller: TelegramPoller | None = None
-    # What exists now lives as long as the server: libraries, dateparser's language
-    # data, SQLAlchemy's caches. Frozen, the collector's full passes stop walking it
-    # again and again; each such pass stalled every request for ~85 ms (BENCHMARKS.md).
-    gc.freeze()
-    try:
+        sender = Sender(OutboxStore(sessions, clock), channels, limits, metrics=metrics,
+                        executor=executor)
+        engine = engine_factory(settings, sessions, clock, delivery=sender)
+        app = create_app(settings, engine.handle, sender, db_engine, clock=clock,
+                         metrics=metrics, executor=executor)
+        server = _Server(uvicorn.Config(app, host=settings.server.host,
+                                        port=settings.server.port, log_level="warning",
+                                        access_log=False, lifespan="off",
+                                        timeout_graceful_shutdown=10))
+        log.info("database %s", safe_url(db_engine))
+        cleanup.push_async_callback(_stop_sender, sender)
+        sender_tasks = _started(sender)
+        scheduler = AsyncIOScheduler(timezone=settings.tz)
+        cleanup.callback(_stop_scheduler, scheduler)
+        if isinstance(engine, ConversationEngine):  # benchmarks may isolate the runtime
+            warm_up()  # dateparser's languages load now, not on a resident's first date
+            schedule_jobs(scheduler, engine, settings, clock, metrics)
+            scheduler.start()
+            log.info("jobs: reminder sweep and privacy purge scheduled")
+
+        serving = asyncio.create_task(server.serve(sockets=[sock] if sock else None),
+                                      name="the web server")
+        polling: asyncio.Task[None] | None = None
+        poller: TelegramPoller | None = None
+
+        async def stop_inputs() -> None:
+            log.info("stopping: inputs first")
+            server.should_exit = True
+            if poller is not None:
+                poller.stop()
+            await asyncio.gather(serving, *([polling] if polling else []),
+                                 return_exceptions=True)
+
+        cleanup.push_async_callback(stop_inputs)
+        # What exists now lives as long as the server: libraries, dateparser's language
+        # data, SQLAlchemy's caches. Frozen, the collector's full passes stop walking it
+        # again and again; each such pass stalled every request for ~85 ms (BENCHMARKS.md).
+        gc.freeze()
         while not server.started:
             if serving.done():
                 serving.result()  # e.g. the port is taken: raise that
@@ -131,34 +153,78 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             await register_webhook(bot, settings.telegram.webhook_url,
                                    settings.telegram.secret_token)
         else:
-            poller = TelegramPoller(bot, engine.handle, metrics=metrics,
-                                    executor=executor)
+            poller = TelegramPoller(bot, engine.handle, metrics=metrics, executor=executor,
+                                    database_up=functools.partial(database_answers, db_engine))
             polling = asyncio.create_task(poller.run(), name="Telegram polling")
             log.info("Telegram: long polling (no [telegram] webhook_url)")
         log.info("running; SIGTERM or Ctrl-C stops gracefully")
-        stopped = asyncio.ensure_future(stop.wait())
-        inputs = {serving} | ({polling} if polling is not None else set())
-        done, _ = await asyncio.wait({stopped, *inputs}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        for task in done & inputs:  # an input ended by itself: say why
-            error = None if task.cancelled() else task.exception()
-            log.error("stopping because %s ended: %r", task.get_name(), error)
+        parts = {serving: "the web server", **{task: "the outbox sender" for task in sender_tasks}}
+        if polling is not None:
+            parts[polling] = "Telegram polling"
+        ended = await _first_to_end(stop, parts)
+        if ended is not None:
+            raise click.ClickException(
+                f"{parts[ended]} ended unexpectedly ({_why(ended)}); stopping so that a "
+                "supervisor can start digicheque again")
+
+
+async def _check_bot(bot: Bot) -> None:
+    try:
+        await bot.initialize()  # getMe: a wrong token stops us here, not at 3 a.m.
+    except InvalidToken:
+        raise click.ClickException("Telegram refused the bot token "
+                                   "([telegram] token / DIGICHEQUE_TELEGRAM_TOKEN)") from None
+    except TelegramError as exc:
+        raise click.ClickException(f"Telegram Bot API unreachable: {exc}") from None
+
+
+def _started(sender: Sender) -> set[asyncio.Task[object]]:
+    """Start the sender; the tasks its start() created, which run until it is stopped.
+
+    Taken as the tasks that exist after start() and not before, so that we can notice
+    one ending without reaching into the sender.
+    """
+    before = asyncio.all_tasks()
+    sender.start()
+    return asyncio.all_tasks() - before
+
+
+async def _stop_sender(sender: Sender) -> None:
+    log.info("stopping: outbox sender")
+    await sender.stop()
+
+
+def _stop_scheduler(scheduler: AsyncIOScheduler) -> None:
+    if scheduler.running:
+        scheduler.shutdown(wait=True)  # a sweep in progress finishes its transaction
+
+
+async def _first_to_end(stop: asyncio.Event,
+                        parts: Mapping[asyncio.Task[Any], str]) -> asyncio.Task[Any] | None:
+    """Wait for the stop signal or for one of `parts` to end; that part, or None."""
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait({stopped, *parts}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        log.info("stopping: inputs first")
-        server.should_exit = True
-        if scheduler.running:
-            scheduler.shutdown(wait=True)  # a sweep in progress finishes its transaction
-        if poller is not None and polling is not None:
-            poller.stop()
-            await asyncio.gather(polling, return_exceptions=True)
-        await asyncio.gather(serving, return_exceptions=True)
-        log.info("stopping: outbox sender")
-        await sender.stop()
-        if bot is not None:
-            await bot.shutdown()
-        executor.shutdown(wait=True)
-        gc.unfreeze()
-        log.info("stopped")
+        stopped.cancel()
+    return next((task for task in done if task in parts), None)
+
+
+def _why(task: asyncio.Task[Any]) -> str:
+    if task.cancelled():
+        return "cancelled"
+    error = task.exception()
+    return "without an error" if error is None else describe(error)
+
+
+def database_answers(db_engine: Engine) -> bool:
+    """Whether the database answers a trivial query (blocking)."""
+    try:
+        with db_engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError:
+        return False
+    return True
 
 
 def database_executor(db_engine: Engine) -> ThreadPoolExecutor:

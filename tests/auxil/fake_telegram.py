@@ -49,12 +49,14 @@ TOKEN = "123456:TEST-token-not-real"
 class ServerThread:
     """Serve an ASGI app with uvicorn on a free loopback port, in a daemon thread."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, keep_alive: int = 5) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port: int = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn_config(app))
+        config = uvicorn_config(app)
+        config.timeout_keep_alive = keep_alive
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        daemon=True)
 
@@ -141,8 +143,12 @@ class FakeTelegram:
         self._failures: dict[str | None, deque[Failure]] = defaultdict(deque)
         self._blocked: set[str] = set()
         self._stopping = False
+        self._revoked = False
+        # Idle connections stay open a minute, so that a client that never closes its
+        # own shows in open_connections() (uvicorn's default would close them after 5 s).
         self._server = ServerThread(Starlette(routes=[
-            Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]))
+            Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]),
+            keep_alive=60)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -176,6 +182,11 @@ class FakeTelegram:
         """The user blocked the bot: every sendMessage to them answers 403."""
         with self._lock:
             self._blocked.add(str(chat_id))
+
+    def revoke_token(self) -> None:
+        """The token is revoked (as BotFather does): from now on every call answers 401."""
+        with self._lock:
+            self._revoked = True
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates; gives it the next update_id unless it has one."""
@@ -214,6 +225,14 @@ class FakeTelegram:
         with self._lock:
             return max_in_window([r.at for r in self.requests], window)
 
+    def open_connections(self) -> int:
+        """Client connections open now: a Bot that was shut down has closed its own."""
+        return len(self._server.server.server_state.connections)
+
+    def requests_seen(self) -> int:
+        """HTTP requests received, refused ones included."""
+        return self._server.server.server_state.total_requests
+
     def pending_updates(self) -> int:
         with self._lock:
             return len(self._updates)
@@ -238,7 +257,7 @@ class FakeTelegram:
 
     async def _endpoint(self, request: Request) -> Response:
         at = time.monotonic()
-        if request.path_params["token"] != self.token:
+        if request.path_params["token"] != self.token or self._revoked:
             return _error(401, "Unauthorized")
         params = await _params(request)
         method = request.path_params["method"].lower()
@@ -304,6 +323,8 @@ class FakeTelegram:
                     while self._updates and self._updates[0]["update_id"] < offset:
                         self._updates.popleft()
                 batch = list(self._updates)[:limit]
+            if self._revoked:  # a long poll open when the token is revoked ends too
+                return _error(401, "Unauthorized")
             if batch or time.monotonic() >= deadline or self._stopping:
                 return _ok(batch)
             await asyncio.sleep(0.01)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.jobs import Purged, purge, sweep_reminders
+from bot.jobs import Purged, purge, schedule_jobs, sweep_reminders
+from bot.metrics import Metrics
+from bot.wiring import conversation_engine
+from storage.clock import system_clock
+from storage.db import make_engine, make_sessionmaker
 from storage.models import Conversation, Inbound, Outbox, Priority, Timer
 from tests.auxil.world import World, local
 
@@ -173,3 +180,40 @@ def test_purge_erases_old_addresses_and_messages(world):
         assert s.scalars(select(Inbound)).all() == []
         assert s.scalars(select(Conversation)).all() == []
     assert purge(world.sessions, Settings(), world.clock()).addresses_erased == 0
+
+
+def test_a_failing_job_is_one_log_line_with_its_name(caplog):
+    """A sweep fails every 30 seconds while the database is away: one line each time,
+    naming the job, not APScheduler's traceback (run through APScheduler itself)."""
+    caplog.set_level(logging.INFO)
+    away = make_engine("sqlite:////nonexistent-dir/for/sure/digicheque.db")
+    settings = Settings()
+    engine = conversation_engine(settings, make_sessionmaker(away), system_clock)
+    metrics = Metrics()
+    scheduler = BackgroundScheduler(timezone=timezone.utc)
+    schedule_jobs(scheduler, engine, settings, system_clock, metrics)
+    finished: list[str] = []
+    both = threading.Event()
+
+    def count(event) -> None:
+        finished.append(event.job_id)
+        if len(finished) == 2:
+            both.set()
+
+    scheduler.add_listener(count, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.start()
+    try:
+        scheduler.modify_job("purge", next_run_time=datetime.now(timezone.utc))
+        assert both.wait(timeout=20), finished
+    finally:
+        scheduler.shutdown(wait=True)
+        away.dispose()
+
+    errors = sorted(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+    assert errors == [
+        "job privacy purge failed (OperationalError); it runs again at its next turn",
+        "job reminder sweep failed (OperationalError); it runs again at its next turn",
+    ]
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert metrics.job_failures.value(job="reminder sweep") == 1
+    assert metrics.job_failures.value(job="privacy purge") == 1

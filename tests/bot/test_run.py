@@ -12,10 +12,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import click
 import httpx
+import pytest
 from sqlalchemy import select
 
 from bot.commands.run import serve
@@ -72,33 +75,47 @@ def _wait(predicate, timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def test_sigterm_stops_the_process_gracefully(tmp_path: Path):
+COMMAND = [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def _start_run(tmp_path: Path, fake: FakeTelegram) -> tuple[subprocess.Popen[str], int]:
+    """`digicheque db upgrade`, then `digicheque run` in a process of its own, healthy."""
     sock = free_socket()
     port = sock.getsockname()[1]
     sock.close()
-    command = [sys.executable, "-c", "from bot.cli import main; main()"]
-    with FakeTelegram() as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DIGICHEQUE_")}
-        env.update({
-            "DIGICHEQUE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "DIGICHEQUE_TELEGRAM_TOKEN": TOKEN,
-            "DIGICHEQUE_TELEGRAM_SECRET_TOKEN": SECRET,
-            "DIGICHEQUE_TELEGRAM_API_BASE_URL": fake.base_url,
-            "DIGICHEQUE_SERVER_PORT": str(port),
-            "PYTHONPATH": str(Path(__file__).parents[2]),
-        })
-        subprocess.run(command + ["db", "upgrade"], env=env, cwd=tmp_path, check=True,
-                       capture_output=True)
-        process = subprocess.Popen(command + ["run"], env=env, cwd=tmp_path,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            def healthy() -> bool:
-                try:
-                    return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-                except httpx.HTTPError:
-                    return process.poll() is not None  # died: stop waiting, fail below
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGICHEQUE_")}
+    env.update({
+        "DIGICHEQUE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "DIGICHEQUE_TELEGRAM_TOKEN": TOKEN,
+        "DIGICHEQUE_TELEGRAM_SECRET_TOKEN": SECRET,
+        "DIGICHEQUE_TELEGRAM_API_BASE_URL": fake.base_url,
+        "DIGICHEQUE_SERVER_PORT": str(port),
+        "PYTHONPATH": str(Path(__file__).parents[2]),
+    })
+    subprocess.run(COMMAND + ["db", "upgrade"], env=env, cwd=tmp_path, check=True,
+                   capture_output=True)
+    process = subprocess.Popen(COMMAND + ["run"], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-            _wait(healthy)
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+        except httpx.HTTPError:
+            return process.poll() is not None  # died: stop waiting, fail below
+
+    try:
+        _wait(healthy)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    return process, port
+
+
+def test_sigterm_stops_the_process_gracefully(tmp_path: Path):
+    with FakeTelegram() as fake:
+        process, port = _start_run(tmp_path, fake)
+        try:
             assert process.poll() is None
             answer = httpx.post(f"http://127.0.0.1:{port}/telegram", headers={HEADER: SECRET},
                                 json=text_update(32470123456, "hallo", update_id=7))
@@ -115,3 +132,68 @@ def test_sigterm_stops_the_process_gracefully(tmp_path: Path):
     assert logs.rstrip().endswith("stopped"), logs
     assert TOKEN.split(":")[1] not in logs and SECRET not in logs
     assert "32470123456" not in logs  # no full chat ids / phone numbers in the logs
+
+
+def test_a_part_that_ends_by_itself_stops_run_with_one_line_and_status_1(tmp_path: Path):
+    """Polling ends when Telegram no longer takes the token; a process without it would
+    look alive and do nothing. Before, `run` stopped and exited 0: no supervisor restarts
+    a clean exit."""
+    with FakeTelegram() as fake:
+        process, _port = _start_run(tmp_path, fake)
+        try:
+            _wait(lambda: any(name == "getupdates" for name, _ in fake.calls))
+            fake.revoke_token()
+            _, logs = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert process.returncode == 1, logs
+    last = logs.rstrip().splitlines()[-1]
+    assert "Telegram polling ended unexpectedly (InvalidToken)" in last, logs
+    assert "Traceback" not in logs
+    assert "stopping: outbox sender" in logs  # the same orderly stop as for SIGTERM
+
+
+def _leftovers(own: set[asyncio.Task[object]]) -> tuple[list[str], list[str]]:
+    """Tasks still scheduled besides `own`, and the database executor's live threads."""
+    tasks = [t.get_name() for t in asyncio.all_tasks() - own if not t.done()]
+    threads = [t.name for t in threading.enumerate()
+               if t.name.startswith(("sqlite", "database"))]
+    return tasks, threads
+
+
+@pytest.mark.parametrize("failure", ["getMe refused", "engine fails to start"])
+def test_a_failed_start_closes_what_was_opened(engine, sessions, now, failure):
+    """Everything started before the failing step is stopped and closed again: the bot's
+    connections to Telegram, the sender's tasks, the executor's threads."""
+    clock = SettableClock(now)
+    with FakeTelegram() as fake:
+        settings = Settings(telegram=TelegramSettings(token=TOKEN, secret_token=SECRET,
+                                                      api_base_url=fake.base_url))
+        built = []
+
+        def engine_factory(settings, sessions, clock, delivery):
+            built.append(delivery)
+            raise RuntimeError("the engine cannot start")
+
+        if failure == "getMe refused":
+            fake.revoke_token()
+            expected = pytest.raises(click.ClickException, match="refused the bot token")
+        else:
+            expected = pytest.raises(RuntimeError, match="the engine cannot start")
+
+        async def scenario() -> None:
+            own = set(asyncio.all_tasks())
+            sock = free_socket()
+            with expected:
+                await serve(settings, engine, sessions, clock, sock=sock,
+                            stop=asyncio.Event(), engine_factory=engine_factory)
+            sock.close()
+            await fake.until(lambda: fake.open_connections() == 0)
+            assert fake.requests_seen() >= 1  # getMe: the bot had a connection open
+            assert _leftovers(own) == ([], [])
+            for sender in built:
+                assert not sender.alive and sender.held == 0
+
+        asyncio.run(scenario())

@@ -7,14 +7,16 @@ engine must receive. Sending and polling go over real HTTP to the fake Bot API.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from telegram import Update
 from telegram.error import (
     BadRequest,
@@ -32,21 +34,25 @@ from bot.channels.telegram import (
     LIMITS,
     TelegramPoller,
     TelegramSender,
+    UnreadableUpdate,
     keyboard,
     make_bot,
     map_error,
     register_webhook,
     update_to_incoming,
 )
+from bot.commands.run import database_answers
 from bot.config import TelegramSettings
 from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled
 from bot.sender import Sender
 from conversations.incoming import Incoming, Kind
+from storage.db import make_engine
 from storage.models import Inbound, Outbox
 from storage.outbox import OutboxMessage, OutboxStore
 from tests.auxil.fake_telegram import TOKEN, FakeTelegram, text_update
 
 FIXTURES = Path(__file__).parent / "fixtures"
+POISON = FIXTURES / "poison"
 MARIA = "424242001"
 
 
@@ -124,6 +130,36 @@ def test_slash_command_with_bot_name_is_normalised():
 def test_broken_updates_are_refused(update):
     with pytest.raises(ValueError):
         update_to_incoming(update)
+
+
+@pytest.mark.parametrize("update", [
+    None, 7, 1.5, "text", [{"update_id": 1}],
+    {"update_id": 1, "message": []}, {"update_id": 1, "message": 7},
+    {"update_id": 1, "message": {"chat": {"id": 5, "type": ["private"]}}},
+    {"update_id": 1, "message": {"chat": {"id": 5, "type": {}}}},
+    {"update_id": 1, "edited_message": {"chat": {"id": 5, "type": ["x"]}}},
+    {"update_id": 1, "message": {"chat": {"id": 2**63, "type": "private"}}},
+    {"update_id": -(2**63) - 1, "message": {"chat": {"id": 5, "type": "private"}}},
+    {"update_id": 1.0, "message": {"chat": {"id": 5, "type": "private"}}},
+], ids=repr)
+def test_any_json_that_is_not_an_update_raises_one_error(update):
+    """Total over JSON: UnreadableUpdate, never AttributeError or TypeError."""
+    with pytest.raises(UnreadableUpdate):
+        update_to_incoming(update)
+
+
+@pytest.mark.parametrize("message, expected", [
+    ({"sticker": "x"}, (Kind.STICKER, "")),
+    ({"sticker": ["x"]}, (Kind.STICKER, "")),
+    ({"sticker": {"emoji": 5}}, (Kind.STICKER, "")),
+    ({"photo": [], "caption": {"text": "AB12"}}, (Kind.PHOTO, "")),
+    ({"text": ["ja"]}, (Kind.OTHER, "")),
+    ({"text": "ja", "from": "Maria"}, (Kind.TEXT, "ja")),
+], ids=repr)
+def test_optional_fields_of_the_wrong_type_are_read_as_absent(message, expected):
+    update = {"update_id": 3, "message": {"chat": {"id": 5, "type": "private"}, **message}}
+    incoming = update_to_incoming(update)
+    assert (incoming.kind, incoming.text, incoming.language_hint) == (*expected, None)
 
 
 # ---------------------------------------------------------------------------- outbound
@@ -281,31 +317,152 @@ def test_long_polling_feeds_the_engine_and_the_replies_go_out(sessions, clock, f
     assert _count(sessions, Inbound) == 3
 
 
-def test_polling_does_not_move_past_an_update_the_database_refused(sessions, clock, fake,
-                                                                   engine_handle):
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/none"
+
+
+def test_polling_does_not_move_past_an_update_while_the_database_is_away(sessions, clock, fake,
+                                                                         engine_handle):
+    """A transient error is retried (and counted) for as long as the database does not
+    answer, however many tries that takes: the update is fine, the database is away."""
     update = fake.push_update(text_update(333, "hallo"))
     seen: list[str] = []
 
     def flaky(msg: Incoming) -> bool:
         seen.append(msg.provider_id)
-        if len(seen) <= 2:
+        if len(seen) <= 4:
             raise OperationalError("INSERT", {}, Exception("server closed the connection"))
         return engine_handle(msg)
 
+    away = make_engine(UNREACHABLE)
+
     async def scenario() -> TelegramPoller:
         async with make_bot(settings_for(fake)) as bot:
-            poller = TelegramPoller(bot, flaky, poll_timeout=1, retry_delay=0.05)
+            poller = TelegramPoller(bot, flaky, poll_timeout=1, retry_delay=0.05,
+                                    database_up=functools.partial(database_answers, away),
+                                    retries_before_check=2)
             task = asyncio.create_task(poller.run())
-            await fake.until(lambda: len(seen) == 3)
+            await fake.until(lambda: len(seen) == 5)
             await fake.until(lambda: fake.pending_updates() == 0)
             poller.stop()
             await task
         return poller
 
     poller = asyncio.run(scenario())
-    assert seen == [str(update["update_id"])] * 3
+    away.dispose()
+    assert seen == [str(update["update_id"])] * 5
     assert poller.offset == update["update_id"] + 1
     assert _count(sessions, Inbound) == 1 and _count(sessions, Outbox) == 1
+    assert poller.metrics.database_retries.value(channel="telegram") == 4
+    assert poller.metrics.updates_skipped.value(channel="telegram", reason="failed") == 0
+
+
+def _poll_past(fake: FakeTelegram, handle, update_id: int, **options) -> TelegramPoller:
+    """Poll until the offset is past `update_id` and Telegram was told so; the poller must
+    still be running then (poison does not end it)."""
+    async def scenario() -> TelegramPoller:
+        async with make_bot(settings_for(fake)) as bot:
+            poller = TelegramPoller(bot, handle, poll_timeout=1, **options)
+            task = asyncio.create_task(poller.run())
+            await fake.until(lambda: task.done() or (poller.offset == update_id + 1
+                                                     and fake.pending_updates() == 0))
+            assert not task.done(), task.exception()
+            poller.stop()
+            await task
+        return poller
+
+    return asyncio.run(scenario())
+
+
+POLLED_POISON = ["message_list.json", "chat_missing.json", "chat_type_list.json",
+                 "chat_id_65_digits.json", "sticker_text.json", "edited_chat_type_list.json"]
+
+
+def test_polling_skips_what_it_cannot_read_and_goes_on(sessions, fake, echo_engine, caplog):
+    """Before, one such update stopped polling, and every restart stopped on it again."""
+    caplog.set_level(logging.INFO)
+    updates = sorted((load(f"poison/{name}") for name in POLLED_POISON),
+                     key=lambda u: u["update_id"])
+    for update in updates:
+        fake.push_update(update)
+    last = fake.push_update(text_update(555, "hallo"))
+
+    poller = _poll_past(fake, echo_engine.handle, last["update_id"], retry_delay=0.05)
+
+    with sessions() as s:  # the sticker without an emoji, and hallo
+        assert set(s.scalars(select(Inbound.provider_id))) == {"910040",
+                                                                str(last["update_id"])}
+    assert poller.metrics.updates_skipped.value(channel="telegram", reason="unreadable") == 5
+    assert poller.metrics.messages_in.value(channel="telegram") == 2
+    assert "424242077" not in caplog.text and "Kerkstraat" not in caplog.text
+
+
+@pytest.mark.parametrize("error", [
+    ValueError("a bug"),                                      # ended polling, exit status 0
+    DataError("INSERT", {}, Exception("value too long")),     # was retried forever
+], ids=lambda e: e.__class__.__name__)
+def test_polling_skips_an_update_that_fails_for_itself(sessions, fake, engine_handle, caplog,
+                                                       error):
+    poison = fake.push_update(text_update(444, "Kerkstraat 12"))
+    last = fake.push_update(text_update(555, "hallo"))
+
+    def handle(msg: Incoming) -> bool:
+        if msg.provider_id == str(poison["update_id"]):
+            raise error
+        return engine_handle(msg)
+
+    poller = _poll_past(fake, handle, last["update_id"], retry_delay=0.05)
+
+    assert poller.metrics.updates_skipped.value(channel="telegram", reason="failed") == 1
+    assert poller.metrics.messages_in.value(channel="telegram") == 1
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert line.startswith(f"Telegram update {poison['update_id']} failed "
+                           f"({error.__class__.__name__}")
+    assert "Kerkstraat" not in caplog.text and "444" not in caplog.text
+    with sessions() as s:
+        assert list(s.scalars(select(Inbound.provider_id))) == [str(last["update_id"])]
+
+
+def test_polling_gives_up_a_transient_error_that_persists_while_the_database_answers(
+        sessions, engine, fake, engine_handle, caplog):
+    """A statement timeout or deadlock that comes back every time for one update must not
+    hold up every later update: after RETRIES_BEFORE_CHECK tries, a database that answers
+    means the update is to blame."""
+    poison = fake.push_update(text_update(444, "hallo"))
+    last = fake.push_update(text_update(555, "hallo"))
+    tries: list[str] = []
+
+    def handle(msg: Incoming) -> bool:
+        if msg.provider_id == str(poison["update_id"]):
+            tries.append(msg.provider_id)
+            raise OperationalError("UPDATE", {}, Exception("canceling statement due to "
+                                                          "statement timeout"))
+        return engine_handle(msg)
+
+    poller = _poll_past(fake, handle, last["update_id"], retry_delay=0.01,
+                        database_up=functools.partial(database_answers, engine),
+                        retries_before_check=3)
+
+    assert len(tries) == 3
+    assert poller.metrics.database_retries.value(channel="telegram") == 2
+    assert poller.metrics.updates_skipped.value(channel="telegram", reason="failed") == 1
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert f"Telegram update {poison['update_id']} failed (OperationalError" in line
+    assert "3 times while the database answers" in line
+
+
+def test_a_revoked_token_ends_polling(fake):
+    """Nothing can work without a token: polling ends (and `run` with it), it does not
+    retry for ever."""
+    async def scenario() -> None:
+        async with make_bot(settings_for(fake)) as bot:
+            poller = TelegramPoller(bot, lambda msg: True, poll_timeout=1, retry_delay=0.01)
+            task = asyncio.create_task(poller.run())
+            await fake.until(lambda: any(name == "getupdates" for name, _ in fake.calls))
+            fake.revoke_token()
+            with pytest.raises(InvalidToken):
+                await asyncio.wait_for(task, timeout=10)
+
+    asyncio.run(scenario())
 
 
 def test_stopping_the_poller_interrupts_a_long_poll(fake):
