@@ -303,8 +303,8 @@ class _Stopped(Exception):
 # Long polling: how long a getUpdates may take beyond the time Telegram holds it open.
 POLL_READ_MARGIN = 10.0
 # An update that meets a transient database error is tried again, waiting retry_delay,
-# then twice as long each time up to max_retry_delay (30 s). After this many tries (about
-# two minutes with the defaults) we ask whether the database answers at all: if it does,
+# then twice as long each time up to max_retry_delay (30 s). After this many tries (91 s
+# of waiting with the defaults) we ask whether the database answers at all: if it does,
 # the error belongs to this update, which is given up and logged, so it does not hold up
 # every later update; if not, the database is away and we keep waiting for it, as
 # Telegram keeps updates for 24 hours.
