@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from conversations import effects as fx
+from conversations.address import POSTCODE, clean_street, postcode_in, street_ok
 from conversations.incoming import Kind
 from conversations.intents import QUESTIONS, SPEAK, Intent, is_word, read_intent
 from conversations.messages import label_variants
@@ -176,39 +177,16 @@ def _wrong_code(ctx: Context, key: str) -> Step:
 
 # ---------------------------------------------------------------------- what the coach needs
 
-_POSTCODE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-
-
 def ask_postcode(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("postcode.ask"),)
 
 
-# "91OO": the letter O typed for a zero inside a postcode.
-_POSTCODE_WITH_O = re.compile(r"(?<![\w])(?=[\dOo]{4}(?![\w]))(?=\d)[\dOo]{4}")
-
-
-def _postcode_in(ctx: Context, text: str) -> tuple[str | None, str]:
-    """The postcode (or the place name standing for it) and the text without it."""
-    text = _POSTCODE_WITH_O.sub(lambda m: m.group(0).replace("O", "0").replace("o", "0"),
-                                text)
-    match = _POSTCODE.search(text)
-    postcode = match.group(1) if match else None
-    rest = text if match is None else text[:match.start()] + " " + text[match.end():]
-    for place, code in sorted(ctx.rules.places, key=lambda p: -len(p[0])):
-        pattern = r"[-\s]+".join(re.escape(word) for word in re.split(r"[-\s]+", place))
-        found = re.search(rf"(?<!\w){pattern}(?!\w)", rest, flags=re.IGNORECASE)
-        if found is not None:
-            rest = rest[:found.start()] + " " + rest[found.end():]
-            postcode = postcode or code
-    return postcode, rest.strip(" ,.;-")
-
-
 def on_postcode(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A postcode or place name; with the street in the same message, both are kept."""
-    postcode, rest = _postcode_in(ctx, text)
+    postcode, rest = postcode_in(text, ctx.rules.places)
     street = clean_street(rest)
     if postcode is None:
-        if _street_ok(street) and not re.fullmatch(r"[\d\s]+", rest):
+        if street_ok(street) and not re.fullmatch(r"[\d\s]+", rest):
             # "Kerkstraat 12": keep the street, ask only for what is missing
             return Step((Say("postcode.ask"),), State.ASK_POSTCODE,
                         {**data, "street_given": street[:MAX_STREET]})
@@ -220,7 +198,7 @@ def on_postcode(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     given = data.get("street_given")
     data = {key: value for key, value in data.items() if key != "street_given"}
     data["postcode"] = postcode
-    if _street_ok(street):
+    if street_ok(street):
         return _after_street(ctx, {**data, "street": street[:MAX_STREET]})
     if given:
         return _after_street(ctx, {**data, "street": given})
@@ -229,46 +207,6 @@ def on_postcode(ctx: Context, text: str, data: dict[str, Any]) -> Step:
 
 def ask_street(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("street.ask"),)
-
-
-# What people write around an address: "ik woon in de Kerkstraat 5 te 9100".
-_ADDRESS_LEAD = re.compile(
-    r"^(?:(?:ik\s+woon|wij\s+wonen|we\s+wonen)\s+(?:in\s+de|in|op\s+de|op|aan\s+de|aan)\s+"
-    r"|(?:mijn|ons)\s+adres\s+is\s*:?\s*|adres\s*:\s*"
-    r"|j['\u2019]habite\s+(?:au\s+|à\s+|a\s+)?|(?:mon\s+)?adresse\s*(?:est)?\s*:?\s*"
-    r"|i\s+live\s+(?:at|in|on)\s+|my\s+address\s+is\s*:?\s*|address\s*:\s*)",
-    re.IGNORECASE)
-_ADDRESS_TAIL = re.compile(r"\s+(?:te|in|à|a|at|,)\s*$", re.IGNORECASE)
-
-
-_HOUSE_NUMBER_WORD = re.compile(r"\b(?:huis)?(?:nummer|nr|numero|numéro|number|no)\.?\s+(?=\d)",
-                                re.IGNORECASE)
-_STREET_PART = re.compile(r"[^\W\d_]{3,}.*\d")
-
-
-def clean_street(text: str) -> str:
-    """The street and number without the words around them; capitalised like a street.
-
-    "Sorry ik was het vergeten. Parklaan 8" and "Dat heb ik toch al gezegd, Hoogstraat
-    40" keep the part with a street and a number; "Mercatorstraat nummer 112" loses the
-    word "nummer"; "Kerkstraat 12, bus 3" keeps its box number.
-    """
-    street = re.sub(r"\s+", " ", text).strip(" ,.;-")
-    street = _HOUSE_NUMBER_WORD.sub("", street)
-    parts = [part.strip() for part in re.split(r"[.;:!?,]+\s*(?!\d)", street) if part.strip()]
-    if len(parts) > 1:
-        at = next((i for i, part in enumerate(parts) if _STREET_PART.search(part)), None)
-        if at is not None:
-            kept = [parts[at]] + [p for p in parts[at + 1:] if re.fullmatch(
-                r"(?:bus|boite|boîte|box|apt|app)\.?\s*\w{1,4}", p, re.IGNORECASE)]
-            street = ", ".join(kept)
-    street = _ADDRESS_LEAD.sub("", street)
-    street = _ADDRESS_TAIL.sub("", street).strip(" ,.;-")
-    return street[:1].upper() + street[1:]
-
-
-def _street_ok(text: str) -> bool:
-    return bool(re.search(r"[^\W\d_]{2,}", text)) and bool(re.search(r"\d", text))
 
 
 def on_street(ctx: Context, text: str, data: dict[str, Any]) -> Step:
@@ -1051,9 +989,9 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
 def _answers(ctx: Context, state: State, text: str, data: dict[str, Any]) -> bool:
     """After a long silence, an answer that clearly fits the question is taken as it is."""
     if state == State.ASK_POSTCODE:
-        return bool(_POSTCODE.search(text))
+        return bool(POSTCODE.search(text))
     if state == State.ASK_STREET:
-        return _street_ok(text)
+        return street_ok(text)
     if state == State.ASK_PHONE:
         return read_phone(text, ctx.rules.country) is not None
     if state == State.ASK_TOPIC:
