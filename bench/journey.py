@@ -143,11 +143,12 @@ class Resident:
         code = self.code.lower().replace("-", " ") if n % 4 == 1 else self.code
         self.say("code", code, State.ASK_POSTCODE)
         if n % 2:
-            self.say("postcode+street", "9100 Kerkstraat 12", State.ASK_PHONE)
+            self.say("postcode+street", "9100 Kerkstraat 12", State.ASK_PHONE, State.ASK_TOPIC)
         else:
             self.say("postcode", "9111", State.ASK_STREET)
-            self.say("street", f"Stationsstraat {n % 200 + 1}", State.ASK_PHONE)
-        self.say("phone", "1" if sms else "0470 12 34 56", State.ASK_TOPIC)
+            self.say("street", f"Stationsstraat {n % 200 + 1}", State.ASK_PHONE, State.ASK_TOPIC)
+        if not sms:   # by SMS the number written from is the phone: not asked
+            self.say("phone", "0470 12 34 56", State.ASK_TOPIC)
         topics = SMS_TOPICS if sms else TELEGRAM_TOPICS
         self.say("topic", topics[n % len(topics)], State.ASK_TIME)
         when = TIMES[n % len(TIMES)]

@@ -225,7 +225,17 @@ def _after_street(ctx: Context, data: dict[str, Any]) -> Step:
     if data.get("changing"):
         return _to_confirm(ctx, data, data["slot_id"]) if data.get("slot_id") else \
             _offer_first(ctx, data)
+    own = _own_number(ctx)
+    if own is not None and not data.get("phone"):
+        # Not asked: shown in the confirmation, where "change details" changes it.
+        data = {**data, "phone": own}
+        return Step(ask_topic(ctx, data), State.ASK_TOPIC, data)
     return Step(ask_phone(ctx, data), State.ASK_PHONE, data)
+
+
+def _own_number(ctx: Context) -> str | None:
+    """The number an SMS resident writes from: the coach can call it (one question less)."""
+    return read_phone(ctx.address, ctx.rules.country) if ctx.channel == "sms" else None
 
 
 def ask_phone(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
@@ -471,6 +481,8 @@ def ask_confirm(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("confirm.book", {"start": slot.starts_at, "end": slot.ends_at,
                                  "street": data.get("street", ""),
                                  "postcode": data.get("postcode", ""),
+                                 "number": show_phone(str(data.get("phone", "")),
+                                                      ctx.rules.country),
                                  "topic": data.get("topic", "other")},
                 _confirm_options("book")),)
 

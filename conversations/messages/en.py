@@ -51,13 +51,12 @@ MESSAGES: dict[str, str] = {
     "time.none": "Sorry, there are no free times now. Try again later or call the city: "
                  "{phone}.",
     "confirm.book": "Is this right? Visit on {start_day} from {start_time} to {end_time}, "
-                    "{street}, {postcode}. Help with: {topic}.",
+                    "{street}, {postcode}. Phone {number}. Help with: {topic}.",
     "confirm.move": "Move your visit to {start_day} from {start_time} to {end_time}?",
     "confirm.not_understood": "Please reply with a number.",
-    "booked": "Done! The coach comes on {start_day} at {start_time} to {street}.",
-    "booked.prepare": "Have ready: your identity card and its PIN, your device and its "
-                      "charger, and your passwords if you have them. To move or cancel, "
-                      "send MENU.",
+    "booked": "Done! The coach comes on {start_short} at {start_time}.",
+    "booked.prepare": "The coach wears a city badge and never asks for your PIN or "
+                      "passwords: you type them. To change, send MENU.",
     "moved": "Done! Your visit is now on {start_day} at {start_time}. Send MENU for more.",
     "menu": "Your visit is on {start_day} at {start_time}. What do you want to do?",
     "menu.already_booked": "Your visit is already booked.",

@@ -58,13 +58,12 @@ MESSAGES: dict[str, str] = {
     "time.none": "Pardon, il n'y a pas de moments libres. Essayez plus tard ou appelez la "
                  "ville: {phone}.",
     "confirm.book": "C'est correct? Visite le {start_day} de {start_time} à {end_time}, "
-                    "{street}, {postcode}. Aide pour: {topic}.",
+                    "{street}, {postcode}. Tél. {number}. Aide pour: {topic}.",
     "confirm.move": "Déplacer votre visite au {start_day} de {start_time} à {end_time}?",
     "confirm.not_understood": "Répondez avec un chiffre.",
-    "booked": "C'est fait! Le coach vient le {start_day} à {start_time}, {street}.",
-    "booked.prepare": "Préparez: votre carte d'identité et son code PIN, votre appareil et son "
-                      "chargeur, vos mots de passe si vous les avez. Déplacer ou annuler? "
-                      "Envoyez MENU.",
+    "booked": "C'est fait! Visite le {start_short} à {start_time}.",
+    "booked.prepare": "Il a un badge de la ville et ne demande jamais vos codes PIN ni mots de "
+                      "passe: vous les tapez. Changer? MENU.",
     "moved": "C'est fait! Votre visite est maintenant le {start_day} à {start_time}. "
              "Envoyez MENU pour plus.",
     "menu": "Votre visite est le {start_day} à {start_time}. Que voulez-vous faire?",

@@ -56,12 +56,12 @@ MESSAGES: dict[str, str] = {
     "time.none": "Sorry, er zijn nu geen vrije momenten. Probeer later opnieuw of bel de "
                  "stad: {phone}.",
     "confirm.book": "Klopt dit? Bezoek op {start_day} van {start_time} tot {end_time}, "
-                    "{street}, {postcode}. Hulp met: {topic}.",
+                    "{street}, {postcode}. Tel. {number}. Hulp met: {topic}.",
     "confirm.move": "Uw bezoek verplaatsen naar {start_day} van {start_time} tot {end_time}?",
     "confirm.not_understood": "Antwoord met een cijfer.",
-    "booked": "Gelukt! De coach komt op {start_day} om {start_time} naar {street}.",
-    "booked.prepare": "Leg klaar: uw identiteitskaart en pincode, uw toestel en lader, en uw "
-                      "wachtwoorden als u ze hebt. Verplaatsen of annuleren? Stuur MENU.",
+    "booked": "Gelukt! De coach komt op {start_short} om {start_time}.",
+    "booked.prepare": "De coach draagt een stadsbadge en vraagt nooit uw pincode of "
+                      "wachtwoorden: u typt ze zelf. Wijzigen? Stuur MENU.",
     "moved": "Gelukt! Uw bezoek is nu op {start_day} om {start_time}. Stuur MENU voor meer.",
     "menu": "Uw bezoek is op {start_day} om {start_time}. Wat wilt u doen?",
     "menu.already_booked": "Uw bezoek is al geboekt.",

@@ -104,10 +104,13 @@ class Person:
         return "\n".join(m.body for m in self.messages(outcome))
 
     def up_to_topic(self, code: str, address: str = "9100 Markt 3") -> str:
-        """Greet, give the code, the address and this phone: the topic question is next."""
-        for text in ("hallo", code, address):
+        """Greet, give the code, the address and this phone: the topic question is next.
+
+        By SMS the number written from is the coach's number: no question for it."""
+        for text in ("hallo", code):
             self.say(text)
-        return self.say("1")
+        reply = self.say(address)
+        return reply if self.state == "ask_topic" else self.say("1")
 
     def messages(self, outcome: Outcome | None = None) -> list[Outbox]:
         outcome = outcome or self.last

@@ -21,10 +21,10 @@ def test_demo_books_a_visit_that_the_agenda_shows(tmp_path, monkeypatch):
     assert first.exit_code == 0, first.output
     codes = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", first.output)
     assert len(codes) == 5
-    script = f"hallo\n{codes[0].lower()}\n9100\nKerkstraat 12\n1\n3\ndinsdag namiddag\n1\n"
+    script = f"hallo\n{codes[0].lower()}\n9100\nKerkstraat 12\n3\ndinsdag namiddag\n1\n"
     result = run(["demo", "--now", "2026-12-01T09:00"], env, input=script)
     assert result.exit_code == 0, result.output
-    assert "Gelukt! De coach komt op dinsdag 8 december om 13:00" in result.output
+    assert "Gelukt! De coach komt op di 8 dec om 13:00" in result.output
     refreshed = run(["demo", "--now", "2026-12-01T09:00", "--no-chat"], env).output
     assert codes[0] not in refreshed and codes[1] in refreshed   # a used code is not offered
     agenda = run(["agenda", "--date", "2026-12-08"], env)

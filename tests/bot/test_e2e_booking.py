@@ -27,7 +27,7 @@ SCRIPT = [
     ("0470 12 34 56", "Waarmee wilt u hulp?"),
     ("itsme", "Wanneer mag de coach komen?"),
     ("donderdag namiddag", "donderdag 3 december van 13:00 tot 14:30"),
-    ("Ja, boek het", "Gelukt! De coach komt op donderdag 3 december om 13:00"),
+    ("Ja, boek het", "Gelukt! De coach komt op do 3 dec om 13:00"),
 ]
 
 

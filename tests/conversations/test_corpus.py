@@ -24,8 +24,9 @@ PHONE_CHANGE, POSTCODE, STOPPED, CONFIRM = (S.CHANGE_PHONE, S.ASK_POSTCODE, S.ST
                                             S.CONFIRM)
 
 # (language, setup, text, state after, reply: catalogue key or phrase)
-# Setups: first (nothing sent yet), ask_code, ask_postcode, ask_street, ask_phone,
-# ask_topic, confirm (booking), menu (booked, Wednesday 2 December 13:00),
+# Setups: first (nothing sent yet), ask_code, ask_postcode, ask_street, ask_topic,
+# ask_phone (by SMS: confirm, then "change details", "phone"), confirm (booking),
+# menu (booked, Wednesday 2 December 13:00),
 # confirm_cancel, stopped (booked, then stopped). {code} is a second good cheque code,
 # {typo} that code with one symbol wrong.
 TURNS: list[tuple[str, str, str, State, str]] = [
@@ -222,13 +223,13 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("en", "confirm", "yes book it", MENU, "booked"),
     ("en", "confirm", "no, another time", TIME, "time.offer"),
     # --- the phone number, by SMS ---
-    ("fr", "ask_phone", "oui ce numéro", S.ASK_TOPIC, "topic.ask"),
-    ("nl", "ask_phone", "ja dit nummer", S.ASK_TOPIC, "topic.ask"),
-    ("nl", "ask_phone", "1", S.ASK_TOPIC, "topic.ask"),
-    ("nl", "ask_phone", "0470 12 34 56", S.ASK_TOPIC, "topic.ask"),
-    ("nl", "ask_phone", "ja", S.ASK_TOPIC, "topic.ask"),
-    ("en", "ask_phone", "this one is fine", S.ASK_TOPIC, "topic.ask"),
-    ("en", "ask_phone", "yes this number", S.ASK_TOPIC, "topic.ask"),
+    ("fr", "ask_phone", "oui ce numéro", CONFIRM, "confirm.book"),
+    ("nl", "ask_phone", "ja dit nummer", CONFIRM, "confirm.book"),
+    ("nl", "ask_phone", "1", CONFIRM, "confirm.book"),
+    ("nl", "ask_phone", "0470 12 34 56", CONFIRM, "confirm.book"),
+    ("nl", "ask_phone", "ja", CONFIRM, "confirm.book"),
+    ("en", "ask_phone", "this one is fine", CONFIRM, "confirm.book"),
+    ("en", "ask_phone", "yes this number", CONFIRM, "confirm.book"),
     ("nl", "ask_phone", "hoeveel kost het?", S.ASK_PHONE, "faq.cost"),
     # --- the code ---
     ("nl", "ask_code", "verzetten", CODE, "code.not_a_code"),
@@ -264,24 +265,24 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("nl", "ask_code", "mijn code is {typo}", CODE, "code.typo"),
     ("nl", "ask_code", "Dag, hier is mijn code: {code}", POSTCODE, "code.accepted"),
     # --- before booking: the address in one message, place names, chatter ---
-    ("nl", "ask_postcode", "Kerkstraat 12, 9100", S.ASK_PHONE, "phone.ask_sms"),
-    ("nl", "ask_postcode", "9100 Sint-Niklaas, Vijfstraten 77", S.ASK_PHONE,
-     "phone.ask_sms"),
+    ("nl", "ask_postcode", "Kerkstraat 12, 9100", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_postcode", "9100 Sint-Niklaas, Vijfstraten 77", S.ASK_TOPIC,
+     "topic.ask"),
     ("nl", "ask_postcode", "Sint-Niklaas", S.ASK_STREET, "street.ask"),
     ("nl", "ask_postcode", "Belsele", S.ASK_STREET, "street.ask"),
     ("nl", "ask_postcode", "sinaai", S.ASK_STREET, "street.ask"),
     ("nl", "ask_postcode", "Nieuwkerken", S.ASK_STREET, "street.ask"),
     ("nl", "ask_postcode", "91OO", S.ASK_STREET, "street.ask"),
-    ("nl", "ask_postcode", "Parklaan 8 Belsele", S.ASK_PHONE, "phone.ask_sms"),
-    ("nl", "ask_postcode", "Sorry ik was het vergeten. Parklaan 8, 9100", S.ASK_PHONE,
-     "phone.ask_sms"),
-    ("nl", "ask_postcode", "Dat heb ik toch al gezegd, Hoogstraat 40, 9111", S.ASK_PHONE,
-     "phone.ask_sms"),
-    ("nl", "ask_postcode", "Mercatorstraat nummer 112 9100", S.ASK_PHONE, "phone.ask_sms"),
+    ("nl", "ask_postcode", "Parklaan 8 Belsele", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_postcode", "Sorry ik was het vergeten. Parklaan 8, 9100", S.ASK_TOPIC,
+     "topic.ask"),
+    ("nl", "ask_postcode", "Dat heb ik toch al gezegd, Hoogstraat 40, 9111", S.ASK_TOPIC,
+     "topic.ask"),
+    ("nl", "ask_postcode", "Mercatorstraat nummer 112 9100", S.ASK_TOPIC, "topic.ask"),
     ("nl", "ask_postcode", "Kerkstraat 12", POSTCODE, "postcode.ask"),
     ("nl", "ask_postcode", "2000", POSTCODE, "postcode.outside"),
-    ("fr", "ask_postcode", "9112 Sinaai, Dorp 3", S.ASK_PHONE, "phone.ask_sms"),
-    ("en", "ask_postcode", "I live at Kerkstraat 12, 9100", S.ASK_PHONE, "phone.ask_sms"),
+    ("fr", "ask_postcode", "9112 Sinaai, Dorp 3", S.ASK_TOPIC, "topic.ask"),
+    ("en", "ask_postcode", "I live at Kerkstraat 12, 9100", S.ASK_TOPIC, "topic.ask"),
     # --- before booking: what help, in free words ---
     ("nl", "ask_topic", "mijn pensioen bekijken op mypension", TIME, "time.offer"),
     ("nl", "ask_topic", "van alles eigenlijk", TIME, "time.offer"),
@@ -323,7 +324,7 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("nl", "menu", "en hoelang duurt dat bezoek?", MENU, "Een bezoek duurt ongeveer 90"),
     ("fr", "confirm", "ça dure combien de temps?", CONFIRM, "Une visite dure environ 90"),
     ("en", "ask_code", "how long does a visit take?", CODE, "A visit takes about 90"),
-    ("nl", "ask_phone", "ja da's goe", S.ASK_TOPIC, "topic.ask"),
+    ("nl", "ask_phone", "ja da's goe", CONFIRM, "confirm.book"),
     # --- a wish for another language, at any point ---
     ("nl", "ask_code", "je parle français", CODE, "Bien, nous parlons"),
     ("nl", "ask_postcode", "je parle francais svp", POSTCODE, "Bien, nous parlons"),
@@ -372,10 +373,7 @@ def walk_to(world, person, setup, language):
     person.say(world.cheque(seed=1))
     if setup == "ask_postcode":
         return
-    person.say("9100 Kerkstraat 12")
-    if setup == "ask_phone":
-        return
-    person.say("1")
+    person.say("9100 Kerkstraat 12")   # by SMS the phone is the number written from
     if setup == "ask_topic":
         return
     person.say("2")          # computer
@@ -384,8 +382,10 @@ def walk_to(world, person, setup, language):
     person.say("2")          # Wednesday 2 December 13:00
     if setup == "confirm":
         return
-    if setup == "details":
+    if setup in ("details", "ask_phone"):
         person.say("3")
+        if setup == "ask_phone":   # a number other than the one written from
+            person.say("2")
         return
     person.say("1")
     assert person.state == State.MENU, f"setup {setup} did not book"

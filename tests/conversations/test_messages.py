@@ -73,7 +73,22 @@ def test_joined_replies_split_before_a_third_segment():
     messages = render(replies, "nl", "sms", BRUSSELS)
     assert len(messages) >= 2
     assert all(segments(m.body) <= 2 for m in messages)
-    assert "".join(m.body for m in messages).count("Leg klaar") == 4
+    assert "".join(m.body for m in messages).count("stadsbadge") == 4
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_the_booking_confirmation_fits_one_sms(language):
+    """One segment for a usual street (the longest month names), two for a long one."""
+    replies = (Say("booked", {**LONG, "street": "Kerkstraat 12"}), Say("booked.prepare"))
+    [message] = render(replies, language, "sms", BRUSSELS)
+    assert segments(message.body) == 1, (len(message.body), message.body)
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_after_booking_we_say_the_coach_never_asks_for_a_pin(language):
+    """Residents are warned about scams: no 'have your passwords ready'."""
+    text = CATALOGUES[language]["booked.prepare"].lower()
+    assert "pin" in text and "badge" in text and "MENU" in CATALOGUES[language]["booked.prepare"]
 
 
 def test_to_gsm7_spells_accents_and_drops_emoji():
