@@ -3,34 +3,30 @@
 Every handler is pure: `(ctx, text, data) -> Step`. The global words (help, menu, stop,
 start, a person, a language) are handled once, before any state, in `step()`. Every
 reply ends with the question the resident can answer, so no state is a dead end (G7).
+
+This module holds the table (FLOW), the entry point, the questions before a time is
+chosen (code, address, phone, topic) and stopping; choosing a time and confirming it
+live in conversations/choosing.py, managing a booked visit in conversations/visit.py,
+the states and handing over between them in conversations/states.py, and the declared
+transitions (what flows.mmd is drawn from) in conversations/transitions.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import Any
 
 from conversations import effects as fx
 from conversations.address import POSTCODE, clean_street, postcode_in, street_ok
 from conversations.incoming import Kind
 from conversations.intents import QUESTIONS, SPEAK, Intent, is_word, read_intent
-from conversations.messages import label_variants
-from conversations.phone import find_phone, read_phone, show_phone
-from conversations.step import BookingView, Context, Option, Say, SlotView, Step
+from conversations.phone import read_phone
+from conversations.step import Context, Option, Say, Step
 from conversations.understand import (
-    Choice,
     Global,
-    When,
     fold,
-    greeting_language,
-    rank_slots,
-    read_choice,
     read_global,
-    read_when,
     read_yes_no,
     sentence_language,
 )
@@ -43,34 +39,50 @@ from storage.codes import (
     looks_like_word,
     normalise,
 )
+from conversations.answers import (
+    ASIDES,
+    MENU_INTENTS,
+    answer,
+    answer_aside,
+    faq_params,
+    pick,
+    visit_params,
+)
+from conversations.choosing import (
+    after_failure,
+    ask_confirm,
+    ask_details,
+    ask_time,
+    free_times,
+    offer_first,
+    on_confirm,
+    on_details,
+    on_time,
+    to_confirm,
+)
+from conversations.states import FLOW, MID_BOOKING, Node, State, start_over, to_menu
+from conversations.visit import (
+    ask_cancel,
+    ask_menu,
+    ask_phone_change,
+    menu_options,
+    on_cancel,
+    on_menu,
+    on_phone_change,
+)
+
+__all__ = ["FLOW", "State", "after_failure", "first_state", "step"]
+
 
 MAX_TEXT = 1000          # longer input is cut before reading: nothing we ask needs more
+
+
 MAX_STREET = 120
 
 
-class State(StrEnum):
-    ASK_CODE = "ask_code"
-    ASK_POSTCODE = "ask_postcode"
-    ASK_STREET = "ask_street"
-    ASK_PHONE = "ask_phone"
-    ASK_TOPIC = "ask_topic"
-    ASK_TOPIC_TEXT = "ask_topic_text"
-    ASK_TIME = "ask_time"
-    CONFIRM = "confirm"
-    CHANGE_DETAILS = "change_details"
-    MENU = "menu"
-    CONFIRM_CANCEL = "confirm_cancel"
-    CHANGE_PHONE = "change_phone"
-    CONFIRM_STOP = "confirm_stop"
-    RESUME = "resume"
-    STOPPED = "stopped"
-
-
-# States in the middle of a booking: after a long silence we first recall where we were.
-MID_BOOKING = {State.ASK_POSTCODE, State.ASK_STREET, State.ASK_PHONE, State.ASK_TOPIC,
-               State.ASK_TOPIC_TEXT, State.ASK_TIME, State.CONFIRM, State.CHANGE_DETAILS}
-
 TOPICS = ("smartphone", "computer", "itsme", "banking", "email", "government", "other")
+
+
 TOPIC_KEYWORDS = {
     "smartphone": ("smartphone", "gsm", "telefoon", "tablet", "ipad", "iphone", "android",
                    "whatsapp", "phone", "portable", "tablette", "telephone"),
@@ -86,44 +98,8 @@ TOPIC_KEYWORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Node:
-    ask: Callable[[Context, dict[str, Any]], tuple[Say, ...]]   # the state's question
-    handle: Callable[[Context, str, dict[str, Any]], Step]      # an answer to it
-    # Questions (what does it cost, who comes...) answered here before the state's
-    # question is asked again; the visit menu reads every intent itself.
-    listens: frozenset[Intent] = frozenset()
-
-
-# A question about the service or a wish to talk to someone, understood wherever the
-# answer to our own question cannot be mistaken for one.
-ASIDES = QUESTIONS | {Intent.PERSON}
-# What the visit menu listens to: everything said about a visit.
-MENU_INTENTS = frozenset(Intent) - {Intent.NO_CODE} - set(SPEAK)
 _GLOBAL_LANGUAGE = {"nl": Global.LANG_NL, "fr": Global.LANG_FR, "en": Global.LANG_EN}
 
-
-def _choices(options: tuple[Option, ...]) -> list[Choice]:
-    """Options as understand.Choice: accepted by number, or by label in any language."""
-    return [Choice(value=value, labels=label_variants(key, params))
-            for value, key, params in options]
-
-
-def _pick(text: str, options: tuple[Option, ...]) -> str | None:
-    return read_choice(text, _choices(options))
-
-
-def _answer(text: str, options: tuple[Option, ...]) -> str | None:
-    """A numbered choice, or a plain yes/no for its first/second option ("ja", "👍")."""
-    choice = _pick(text, options)
-    if choice is None:
-        yes = read_yes_no(text)
-        if yes is not None:
-            choice = options[0][0] if yes else options[1][0]
-    return choice
-
-
-# ---------------------------------------------------------------------- the code
 
 def ask_code(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("code.ask"),)
@@ -161,7 +137,7 @@ def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         key = {"used": "code.used", "void": "code.void", "expired": "code.expired",
                "taken": "code.used"}[cheque.state]
         if cheque.state == "used" and ctx.booking() is not None:
-            return _menu(ctx)
+            return to_menu(ctx)
         return Step((Say(key, {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
     new_data = {"cheque_id": cheque.id}
     return Step((Say("code.accepted"), *ask_postcode(ctx, new_data)), State.ASK_POSTCODE,
@@ -174,8 +150,6 @@ def _wrong_code(ctx: Context, key: str) -> Step:
                     (fx.WrongCodeEntered(),))
     return Step((Say(key),), State.ASK_CODE, {}, (fx.WrongCodeEntered(),))
 
-
-# ---------------------------------------------------------------------- what the coach needs
 
 def ask_postcode(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("postcode.ask"),)
@@ -223,8 +197,8 @@ def on_street(ctx: Context, text: str, data: dict[str, Any]) -> Step:
 
 def _after_street(ctx: Context, data: dict[str, Any]) -> Step:
     if data.get("changing"):
-        return _to_confirm(ctx, data, data["slot_id"]) if data.get("slot_id") else \
-            _offer_first(ctx, data)
+        return to_confirm(ctx, data, data["slot_id"]) if data.get("slot_id") else \
+            offer_first(ctx, data)
     own = _own_number(ctx)
     if own is not None and not data.get("phone"):
         # Not asked: shown in the confirmation, where "change details" changes it.
@@ -247,7 +221,7 @@ def ask_phone(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 def on_phone(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A number the coach can call; an SMS resident may keep the number they write from."""
     phone: str | None
-    if ctx.channel == "sms" and (_pick(text, (("own", "option.own_number", {}),)) == "own"
+    if ctx.channel == "sms" and (pick(text, (("own", "option.own_number", {}),)) == "own"
                                  or read_yes_no(text)):
         phone = ctx.address
     else:
@@ -256,7 +230,7 @@ def on_phone(ctx: Context, text: str, data: dict[str, Any]) -> Step:
             return Step((Say("phone.invalid"), *ask_phone(ctx, data)), State.ASK_PHONE, data)
     data = {**data, "phone": phone}
     if data.get("changing") and data.get("slot_id"):
-        return _to_confirm(ctx, data, data["slot_id"])
+        return to_confirm(ctx, data, data["slot_id"])
     return Step(ask_topic(ctx, data), State.ASK_TOPIC, data)
 
 
@@ -270,7 +244,7 @@ def ask_topic(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_topic(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """What help is wanted: a number, a label, or a word such as 'itsme' or 'gsm'."""
-    topic = _pick(text, _topic_options())
+    topic = pick(text, _topic_options())
     if topic is None:
         folded = fold(text)
         words = set(re.findall(r"[\w-]+", folded))
@@ -285,7 +259,7 @@ def on_topic(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         said = re.sub(r"\s+", " ", text).strip()
         return _after_topic(ctx, {**data, "topic": "other", "topic_text": said[:200]})
     if topic is None and (aside := read_intent(text, ctx.language, ASIDES)) is not None:
-        return _aside(ctx, aside, ask_topic(ctx, data), State.ASK_TOPIC, data)
+        return answer_aside(ctx, aside, ask_topic(ctx, data), State.ASK_TOPIC, data)
     if topic is None:
         return Step((Say("topic.invalid"), *ask_topic(ctx, data)), State.ASK_TOPIC, data)
     if topic == "other":
@@ -310,494 +284,9 @@ def on_topic_text(ctx: Context, text: str, data: dict[str, Any]) -> Step:
 
 def _after_topic(ctx: Context, data: dict[str, Any]) -> Step:
     if data.get("changing") and data.get("slot_id"):
-        return _to_confirm(ctx, data, data["slot_id"])
-    return _offer_first(ctx, data)
+        return to_confirm(ctx, data, data["slot_id"])
+    return offer_first(ctx, data)
 
-
-# ---------------------------------------------------------------------- choosing a time
-
-def _window(ctx: Context) -> tuple[datetime, datetime]:
-    return ctx.now + ctx.rules.min_notice, ctx.now + ctx.rules.max_ahead
-
-
-def _postcode_for(ctx: Context, data: dict[str, Any]) -> str | None:
-    if data.get("postcode"):
-        return str(data["postcode"])
-    booking = ctx.booking()
-    return booking.postcode if booking else None
-
-
-def _exclude(ctx: Context, data: dict[str, Any]) -> int | None:
-    booking = ctx.booking() if data.get("mode") == "move" else None
-    return booking.slot.id if booking else None
-
-
-# Ranking a resident's wish looks at most this many candidate slots, and at days near
-# the ones asked for: enough for "the nearest", and cheap on every message.
-RANK_CANDIDATES = 400
-NEAR_DAYS = timedelta(days=7)
-
-
-def _free(ctx: Context, data: dict[str, Any], after: datetime | None = None,
-          before: datetime | None = None, limit: int | None = None) -> list[SlotView]:
-    start, end = _window(ctx)
-    if after is not None:
-        start = max(start, after)
-    if before is not None:
-        end = min(end, before)
-    return ctx.free_slots(start, end, _postcode_for(ctx, data), _exclude(ctx, data), limit)
-
-
-def _time_options(slots: list[SlotView]) -> tuple[Option, ...]:
-    slot_options = tuple((str(s.id), "option.slot", {"start": s.starts_at, "end": s.ends_at})
-                         for s in slots)
-    return slot_options + (("other", "option.other_day", {}),)
-
-
-def _offer(ctx: Context, data: dict[str, Any], slots: list[SlotView], intro: str) -> Step:
-    if not slots:
-        return Step((Say("time.none", {"phone": ctx.rules.city_phone},
-                         (("menu", "option.menu", {}),)),), State.ASK_TIME,
-                    {**data, "offers": []})
-    data = {**data, "offers": [s.id for s in slots]}
-    return Step((Say(intro, {}, _time_options(slots)),), State.ASK_TIME, data)
-
-
-def _offer_first(ctx: Context, data: dict[str, Any]) -> Step:
-    return _offer(ctx, data, _free(ctx, data, limit=ctx.rules.choices_offered), "time.offer")
-
-
-def ask_time(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    return _offer_first(ctx, data).replies
-
-
-def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """A numbered slot, 'another day', or a time in the resident's own words."""
-    offered = ctx.slots([int(i) for i in data.get("offers", [])])
-    if not offered:  # nothing was free: "1 Menu", or look again (staff may have added slots)
-        if _pick(text, (("menu", "option.menu", {}),)) == "menu":
-            return _menu(ctx)
-        return _offer_first(ctx, data)
-    choice = _pick(text, _time_options(offered))
-    if choice is None and read_when(text, ctx.now, ctx.rules.tz, ctx.language) is None \
-            and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
-        choice = "other"   # "I need a different day": later days, as "another day"
-    if choice == "other":
-        last = max((s.starts_at for s in offered), default=None)
-        after = _next_day_start(ctx, last) if last else None
-        count = ctx.rules.choices_offered
-        later = _free(ctx, data, after, limit=count)
-        return _offer(ctx, data, later or _free(ctx, data, limit=count),
-                      "time.offer_later" if later else "time.offer_wrap")
-    if choice is not None:
-        return _to_confirm(ctx, data, int(choice))
-    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
-    if when is None:
-        aside = read_intent(text, ctx.language, ASIDES)
-        if aside is not None:   # "moet ik iets klaarleggen?" while choosing a time
-            return _aside(ctx, aside, _offer(ctx, data, offered, "time.offer").replies,
-                          State.ASK_TIME, data)
-        return Step((Say("time.not_understood"), *_offer(ctx, data, offered, "time.offer")
-                     .replies), State.ASK_TIME, data)
-    return _offer_for(ctx, data, when)
-
-
-def _next_day_start(ctx: Context, moment: datetime) -> datetime:
-    local = moment.astimezone(ctx.rules.tz)
-    return datetime.combine(local.date() + timedelta(days=1), datetime.min.time(),
-                            tzinfo=ctx.rules.tz)
-
-
-def _offer_for(ctx: Context, data: dict[str, Any], when: When) -> Step:
-    """Map what was asked to the nearest free slots; an exact fit goes to confirmation."""
-    after = before = None
-    if when.days and not when.asap:
-        tz = ctx.rules.tz
-        after = datetime.combine(min(when.days), datetime.min.time(), tzinfo=tz) - NEAR_DAYS
-        before = datetime.combine(max(when.days), datetime.min.time(), tzinfo=tz) + NEAR_DAYS
-    free = _free(ctx, data, after, before, limit=RANK_CANDIDATES)
-    if not free and after is not None:   # nothing near the days asked: look further
-        free = _free(ctx, data, limit=RANK_CANDIDATES)
-    ranked_ids = rank_slots(when, [(s.id, s.starts_at) for s in free], ctx.rules.tz,
-                            ctx.rules.choices_offered)
-    by_id = {s.id: s for s in free}
-    ranked = [by_id[i] for i in ranked_ids]
-    if ranked and _fits(ctx, when, ranked[0]):
-        return _to_confirm(ctx, data, ranked[0].id)
-    # Free times on the day and in the part of the day asked ("any time on friday") are
-    # no 'that time is not free'.
-    intro = "time.offer_fit" if ranked and _on_asked_day(ctx, when, ranked[0]) \
-        else "time.offer_nearest"
-    return _offer(ctx, data, ranked, intro)
-
-
-def _on_asked_day(ctx: Context, when: When, slot: SlotView) -> bool:
-    local = slot.starts_at.astimezone(ctx.rules.tz)
-    if when.days is not None and local.date() not in when.days:
-        return False
-    if when.exact is not None:
-        return local.time() == when.exact
-    return (when.start is None or local.time() >= when.start) and \
-        (when.end is None or local.time() < when.end)
-
-
-def _fits(ctx: Context, when: When, slot: SlotView) -> bool:
-    """True when the slot is what the resident asked for, not just the nearest thing."""
-    local = slot.starts_at.astimezone(ctx.rules.tz)
-    if when.asap:
-        return False  # 'as soon as possible' still deserves a choice of a few times
-    if when.days is not None and local.date() not in when.days:
-        return False
-    if when.exact is not None:
-        return local.time() == when.exact
-    if when.start is not None and local.time() < when.start:
-        return False
-    if when.end is not None and local.time() >= when.end:  # end is exclusive
-        return False
-    return when.days is not None and len(when.days) == 1 or when.start is not None
-
-
-def _to_confirm(ctx: Context, data: dict[str, Any], slot_id: int) -> Step:
-    data = {**data, "slot_id": slot_id}
-    data.pop("changing", None)
-    return Step(ask_confirm(ctx, data), State.CONFIRM, data)
-
-
-def _confirm_options(mode: str) -> tuple[Option, ...]:
-    yes = "option.yes_move" if mode == "move" else "option.yes_book"
-    options: tuple[Option, ...] = (("yes", yes, {}), ("time", "option.other_time", {}))
-    if mode != "move":
-        options += (("details", "option.change_details", {}),)
-    return options
-
-
-def ask_confirm(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    slot = ctx.slot(int(data["slot_id"]))
-    if slot is None:
-        return _offer_first(ctx, data).replies
-    if data.get("mode") == "move":
-        return (Say("confirm.move", {"start": slot.starts_at, "end": slot.ends_at},
-                    _confirm_options("move")),)
-    return (Say("confirm.book", {"start": slot.starts_at, "end": slot.ends_at,
-                                 "street": data.get("street", ""),
-                                 "postcode": data.get("postcode", ""),
-                                 "number": show_phone(str(data.get("phone", "")),
-                                                      ctx.rules.country),
-                                 "topic": data.get("topic", "other")},
-                _confirm_options("book")),)
-
-
-def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """1 = book it; 2 = another time; 3 = change the address, phone or topic."""
-    mode = data.get("mode", "book")
-    choice = _answer(text, _confirm_options(mode))
-    if choice is None and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
-        choice = "time"   # "non non je veux changer la date"
-    if choice == "time":
-        return _offer_first(ctx, data)
-    if choice == "details":
-        return Step(ask_details(ctx, data), State.CHANGE_DETAILS, data)
-    if choice != "yes":
-        return Step((Say("confirm.not_understood"), *ask_confirm(ctx, data)), State.CONFIRM,
-                    data)
-    slot = ctx.slot(int(data["slot_id"]))
-    if slot is None or slot.starts_at < ctx.now + ctx.rules.min_notice:
-        return _offer(ctx, data, _free(ctx, data, limit=ctx.rules.choices_offered), "time.gone")
-    if mode == "move":
-        booking = ctx.booking()
-        if booking is None:
-            return _start_over(ctx)
-        return Step((Say("moved", _visit_params(slot, booking)),), State.MENU, {},
-                    (fx.VisitMoved(booking.id, slot.id),))
-    effect = fx.VisitBooked(cheque_id=int(data["cheque_id"]), slot_id=slot.id,
-                            postcode=str(data["postcode"]), street=str(data["street"]),
-                            phone=str(data["phone"]), topic=str(data["topic"]),
-                            topic_text=data.get("topic_text"))
-    return Step((Say("booked", {"start": slot.starts_at, "end": slot.ends_at,
-                                "street": effect.street}),
-                 Say("booked.prepare")), State.MENU, {}, (effect,))
-
-
-def _details_options() -> tuple[Option, ...]:
-    return (("address", "option.address", {}), ("phone", "option.phone", {}),
-            ("topic", "option.topic", {}))
-
-
-# Words for each detail, so "het adres" or "mijn gsm" pick it without its number.
-_DETAIL_WORDS = {
-    "address": {"adres", "adresse", "address", "straat", "postcode", "rue", "street"},
-    "phone": {"nummer", "telefoon", "telefoonnummer", "gsm", "numero", "telephone",
-              "phone", "number"},
-    "topic": {"hulp", "onderwerp", "aide", "help", "topic", "sujet"},
-}
-
-
-def ask_details(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    return (Say("details.ask", {}, _details_options()),)
-
-
-def on_details(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """Before confirming: change the address, the phone number or the help asked."""
-    choice = _pick(text, _details_options())
-    if choice is None:
-        words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
-        hits = [name for name, said in _DETAIL_WORDS.items() if words & said]
-        choice = hits[0] if len(hits) == 1 else None
-    changing = {**data, "changing": True}
-    if choice == "address":
-        return Step(ask_postcode(ctx, changing), State.ASK_POSTCODE, changing)
-    if choice == "phone":
-        return Step(ask_phone(ctx, changing), State.ASK_PHONE, changing)
-    if choice == "topic":
-        return Step(ask_topic(ctx, changing), State.ASK_TOPIC, changing)
-    return Step((Say("confirm.not_understood"), *ask_details(ctx, data)),
-                State.CHANGE_DETAILS, data)
-
-
-def after_failure(ctx: Context, failed: fx.EffectFailed, data: dict[str, Any]) -> Step:
-    """An effect the database refused: say sorry and offer what is still possible."""
-    if failed.reason == "cheque_unavailable":
-        return Step((Say("code.used", {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
-    if failed.reason == "booking_changed":
-        return _menu(ctx)
-    # slot_taken: someone was faster; offer the nearest alternatives to the lost slot
-    lost = ctx.slot(int(data["slot_id"])) if data.get("slot_id") else None
-    if lost is not None:
-        free = _free(ctx, data, lost.starts_at - NEAR_DAYS, lost.starts_at + NEAR_DAYS,
-                     limit=RANK_CANDIDATES) or _free(ctx, data, limit=ctx.rules.choices_offered)
-    else:
-        free = _free(ctx, data, limit=ctx.rules.choices_offered)
-    if lost is not None:
-        free.sort(key=lambda s: abs((s.starts_at - lost.starts_at).total_seconds()))
-    return _offer(ctx, data, sorted(free[:ctx.rules.choices_offered],
-                                    key=lambda s: s.starts_at), "time.taken")
-
-
-# ---------------------------------------------------------------------- managing a visit
-
-def _menu_options() -> tuple[Option, ...]:
-    return (("see", "option.see", {}), ("move", "option.move", {}),
-            ("cancel", "option.cancel", {}), ("person", "option.person", {}))
-
-
-def _visit_params(slot: SlotView, booking: BookingView) -> dict[str, Any]:
-    return {"start": slot.starts_at, "end": slot.ends_at, "street": booking.street,
-            "postcode": booking.postcode, "topic": booking.topic}
-
-
-def ask_menu(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    booking = ctx.booking()
-    if booking is None:
-        return ask_code(ctx, data)
-    return (Say("menu", {"start": booking.slot.starts_at}, _menu_options()),)
-
-
-def _menu(ctx: Context) -> Step:
-    if ctx.booking() is None:
-        return _start_over(ctx)
-    return Step(ask_menu(ctx, {}), State.MENU, {})
-
-
-def _start_over(ctx: Context) -> Step:
-    return Step(ask_code(ctx, {}), State.ASK_CODE, {})
-
-
-def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """1 see my visit, 2 move it, 3 cancel it, 4 talk to a person; or any intent in words."""
-    booking = ctx.booking()
-    if booking is None:
-        return _no_visit(ctx, text)
-    choice = _pick(text, _menu_options())
-    if choice is not None:
-        return _menu_choice(ctx, choice, booking)
-    if find_code(text) is not None:   # "mijn man heeft ook een brief gekregen: NDXJ-..."
-        return on_code(ctx, text, {})
-    intent = read_intent(text, ctx.language, MENU_INTENTS)
-    if intent is not None:
-        return _on_intent(ctx, intent, text, booking)
-    phone = read_phone(text, ctx.rules.country)
-    if phone is not None and phone != booking.phone:   # just a number: a new one?
-        return _ask_phone_change(ctx, phone)
-    if greeting_language(text) is not None:
-        return Step(ask_menu(ctx, data), State.MENU, {})
-    wished = _wished(ctx, text, booking)
-    if wished is not None:   # "volgende week dinsdag?": a day other than the visit's
-        return _menu_choice(ctx, "move", booking, wished)
-    if _pick(text, _confirm_options("book") + _confirm_options("move")) == "yes":
-        # "Ja, boek het" again: a button pressed twice, or a resident making sure.
-        return Step((Say("menu.already_booked"), *ask_menu(ctx, data)), State.MENU, {})
-    if read_yes_no(text) is not None:   # "oké", "👍", "nee": the visit stands
-        return Step((Say("menu.ok", _visit_params(booking.slot, booking)),), State.MENU, {})
-    if looks_like_code(text):
-        return on_code(ctx, text, {})
-    return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
-
-
-def _menu_choice(ctx: Context, choice: str, booking: BookingView,
-                 when: When | None = None) -> Step:
-    if choice == "see":
-        return Step((Say("visit", _visit_params(booking.slot, booking)),
-                     *ask_menu(ctx, {})), State.MENU, {})
-    if choice == "person":
-        return Step((Say("person", {"phone": ctx.rules.city_phone}), *ask_menu(ctx, {})),
-                    State.MENU, {})
-    if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
-        return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
-                     *ask_menu(ctx, {})), State.MENU, {})
-    if choice == "move":
-        if when is not None:   # "kan het naar donderdag?": offer what was asked
-            return _offer_for(ctx, {"mode": "move"}, when)
-        return _offer_first(ctx, {"mode": "move"})
-    return Step(ask_cancel(ctx, {}), State.CONFIRM_CANCEL, {})
-
-
-# Words that make a day in the message the day the resident cannot ("ik kan niet woensdag").
-_NEGATIONS = frozenset({"niet", "geen", "nie", "ni", "pas", "not", "cannot", "cant", "t",
-                        "ne", "n", "never", "jamais"})
-
-
-def _wished(ctx: Context, text: str, booking: BookingView) -> When | None:
-    """The day or time a resident who wants to move asks for, if the message says one.
-
-    The visit's own day is the day they cannot, not a wish; with a "not" in the message
-    ("je ne serai pas là jeudi, vendredi?") so is every day of the visit's weekday.
-    """
-    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
-    if when is None:
-        return None
-    visit_day = booking.slot.starts_at.astimezone(ctx.rules.tz).date()
-    words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
-    negated = bool(words & _NEGATIONS)
-    if when.days is None:
-        return None if negated else when
-    days = tuple(day for day in when.days if day != visit_day
-                 and not (negated and day.weekday() == visit_day.weekday()))
-    return replace(when, days=days) if days else None
-
-
-def _on_intent(ctx: Context, intent: Intent, text: str, booking: BookingView) -> Step:
-    """What a resident with a visit means in words; actions still ask to confirm."""
-    if intent is Intent.MOVE:
-        return _menu_choice(ctx, "move", booking, _wished(ctx, text, booking))
-    if intent is Intent.CANCEL:
-        return _menu_choice(ctx, "cancel", booking)
-    if intent is Intent.WHEN:
-        return _menu_choice(ctx, "see", booking)
-    if intent is Intent.PERSON:
-        return _menu_choice(ctx, "person", booking)
-    if intent is Intent.THANKS:
-        return Step((Say("thanks", _visit_params(booking.slot, booking)),), State.MENU, {})
-    if intent is Intent.NEW_PHONE:
-        return _ask_phone_change(ctx, find_phone(text, ctx.rules.country))
-    if intent is Intent.NEW_CODE:
-        return Step((Say("code.ask_another"),), State.ASK_CODE, {})
-    return Step((Say(f"faq.{intent}", _faq_params(ctx)),
-                 *ask_menu(ctx, {})), State.MENU, {})
-
-
-def _no_visit(ctx: Context, text: str) -> Step:
-    """The visit is over or was cancelled by staff: a code starts a new booking."""
-    if find_code(text) is not None or looks_like_code(text):
-        return on_code(ctx, text, {})
-    intent = read_intent(text, ctx.language, ASIDES | {Intent.THANKS})
-    if intent is Intent.THANKS:
-        return Step((Say("thanks.no_visit"),), State.ASK_CODE, {})
-    if intent is not None:
-        return _aside(ctx, intent, ask_code(ctx, {}), State.ASK_CODE, {})
-    return Step((Say("menu.no_visit"), *ask_code(ctx, {})), State.ASK_CODE, {})
-
-
-def _aside(ctx: Context, intent: Intent, question: tuple[Say, ...], state: State,
-           data: dict[str, Any]) -> Step:
-    """A question about the service answered, then our own question again."""
-    if intent is Intent.NO_CODE:   # where the code is, what it looks like, a person
-        return Step((Say("code.help", {"phone": ctx.rules.city_phone}),), state, data)
-    if intent is Intent.PERSON:
-        return Step((Say("person", {"phone": ctx.rules.city_phone}), *question), state, data)
-    return Step((Say(f"faq.{intent}", _faq_params(ctx)), *question), state, data)
-
-
-def _faq_params(ctx: Context) -> dict[str, Any]:
-    return {"phone": ctx.rules.city_phone,
-            "minutes": int(ctx.rules.visit_length.total_seconds() // 60)}
-
-
-# ---------------------------------------------------------------------- a new phone number
-
-def _phone_options() -> tuple[Option, ...]:
-    return (("yes", "option.yes_number", {}), ("no", "option.no_change", {}))
-
-
-def _ask_phone_change(ctx: Context, phone: str | None) -> Step:
-    data = {"phone": phone} if phone else {}
-    return Step(ask_phone_change(ctx, data), State.CHANGE_PHONE, data)
-
-
-def ask_phone_change(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    if data.get("phone"):
-        return (Say("phone.change_confirm",
-                    {"number": show_phone(str(data["phone"]), ctx.rules.country)},
-                    _phone_options()),)
-    return (Say("phone.change_ask"),)
-
-
-def on_phone_change(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """A new number for the coach: read, shown back, changed only after a yes."""
-    booking = ctx.booking()
-    if booking is None:
-        return _start_over(ctx)
-    phone = find_phone(text, ctx.rules.country)
-    if phone is not None:   # a (corrected) number: show it back first
-        return _ask_phone_change(ctx, phone)
-    if data.get("phone"):
-        choice = _answer(text, _phone_options())
-        if choice == "yes":
-            number = show_phone(str(data["phone"]), ctx.rules.country)
-            return Step((Say("phone.changed", {"number": number}), *ask_menu(ctx, {})),
-                        State.MENU, {}, (fx.PhoneChanged(booking.id, str(data["phone"])),))
-        if choice == "no":
-            return Step((Say("phone.kept"), *ask_menu(ctx, {})), State.MENU, {})
-        return Step((Say("confirm.not_understood"), *ask_phone_change(ctx, data)),
-                    State.CHANGE_PHONE, data)
-    if read_yes_no(text) is False:
-        return Step((Say("phone.kept"), *ask_menu(ctx, {})), State.MENU, {})
-    return Step((Say("phone.invalid"), *ask_phone_change(ctx, data)), State.CHANGE_PHONE,
-                data)
-
-
-def _cancel_options() -> tuple[Option, ...]:
-    return (("yes", "option.yes_cancel", {}), ("no", "option.no_keep", {}))
-
-
-def ask_cancel(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    booking = ctx.booking()
-    if booking is None:
-        return ask_code(ctx, data)
-    return (Say("cancel.ask", {"start": booking.slot.starts_at}, _cancel_options()),)
-
-
-def on_cancel(ctx: Context, text: str, data: dict[str, Any]) -> Step:
-    """Cancelling is confirmed first; the cheque's visit comes back."""
-    booking = ctx.booking()
-    if booking is None:
-        return _start_over(ctx)
-    choice = _answer(text, _cancel_options())
-    if choice == "yes":
-        if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
-            return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
-                         *ask_menu(ctx, {})), State.MENU, {})
-        return Step((Say("cancelled"),), State.ASK_CODE, {},
-                    (fx.VisitCancelled(booking.id),))
-    if choice == "no":
-        return Step((Say("cancel.kept"), *ask_menu(ctx, {})), State.MENU, {})
-    if read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
-        # "nee, liever een andere dag": not cancelled, moved
-        return _menu_choice(ctx, "move", booking, _wished(ctx, text, booking))
-    return Step((Say("confirm.not_understood"), *ask_cancel(ctx, data)), State.CONFIRM_CANCEL,
-                data)
-
-
-# ---------------------------------------------------------------------- stop, resume
 
 def _stop_options() -> tuple[Option, ...]:
     return (("yes", "option.yes_stop", {}), ("no", "option.no_go_on", {}))
@@ -809,12 +298,12 @@ def ask_stop(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_stop(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """Opting out is confirmed, and says how to come back."""
-    choice = _answer(text, _stop_options())
+    choice = answer(text, _stop_options())
     back = State(data.get("return_to", State.ASK_CODE))
     back_data = data.get("return_data", {})
     if choice == "yes":
         booking = ctx.booking()
-        done = Say("stop.done_visit", _visit_params(booking.slot, booking)) if booking \
+        done = Say("stop.done_visit", visit_params(booking.slot, booking)) if booking \
             else Say("stop.done")   # say whether the visit still stands
         return Step((done,), State.STOPPED, {"return_to": back, "return_data": back_data},
                     (fx.OptedOut(),))
@@ -833,10 +322,10 @@ def on_stopped(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                                                           Intent.CANCEL})
     booking = ctx.booking()
     if intent in QUESTIONS:
-        return Step((Say(f"faq.{intent}", _faq_params(ctx)), Say("stopped")),
+        return Step((Say(f"faq.{intent}", faq_params(ctx)), Say("stopped")),
                     State.STOPPED, data)
     if intent is not None and booking is not None:
-        return Step((Say("stopped.visit", _visit_params(booking.slot, booking)),),
+        return Step((Say("stopped.visit", visit_params(booking.slot, booking)),),
                     State.STOPPED, data)
     if intent is not None:
         return Step((Say("menu.no_visit"), Say("stopped")), State.STOPPED, data)
@@ -854,16 +343,16 @@ def ask_resume(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_resume(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """1 go on where we were, 2 start again."""
-    choice = _answer(text, _resume_options())
+    choice = answer(text, _resume_options())
     back = State(data.get("return_to", State.ASK_CODE))
     back_data = dict(data.get("return_data", {}))
     if choice == "on":
         if back == State.ASK_TIME or back == State.CONFIRM and not _slot_still_free(
                 ctx, back_data):
-            return _offer_first(ctx, back_data)
+            return offer_first(ctx, back_data)
         return Step(FLOW[back].ask(ctx, back_data), back, back_data)
     if choice == "again":
-        return _start_over(ctx)
+        return start_over(ctx)
     return Step((Say("confirm.not_understood"), *ask_resume(ctx, data)), State.RESUME, data)
 
 
@@ -872,10 +361,11 @@ def _slot_still_free(ctx: Context, data: dict[str, Any]) -> bool:
     if slot is None:
         return False
     moment = slot.starts_at
-    return any(s.id == slot.id for s in _free(ctx, data, moment, moment + timedelta(seconds=1)))
+    return any(s.id == slot.id
+               for s in free_times(ctx, data, moment, moment + timedelta(seconds=1)))
 
 
-FLOW: dict[State, Node] = {
+FLOW.update({
     State.ASK_CODE: Node(ask_code, on_code, ASIDES | {Intent.NO_CODE}),
     State.ASK_POSTCODE: Node(ask_postcode, on_postcode, ASIDES),
     State.ASK_STREET: Node(ask_street, on_street),
@@ -891,12 +381,12 @@ FLOW: dict[State, Node] = {
     State.CONFIRM_STOP: Node(ask_stop, on_stop),
     State.RESUME: Node(ask_resume, on_resume, ASIDES),
     State.STOPPED: Node(ask_stopped, on_stopped),
-}
+})
 
-
-# ---------------------------------------------------------------------- the entry point
 
 _LANGUAGE_OF = {Global.LANG_NL: "nl", Global.LANG_FR: "fr", Global.LANG_EN: "en"}
+
+
 _KIND_KEYS = {Kind.STICKER: "input.sticker", Kind.PHOTO: "input.photo",
               Kind.VOICE: "input.voice", Kind.LOCATION: "input.location",
               Kind.OTHER: "input.other", Kind.EDITED: "input.edited"}
@@ -969,10 +459,11 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
         if current == State.ASK_CODE and not looks_like_code(stripped) \
                 and find_code(stripped) is None:   # "Dag, hier is mijn code: ..." is read
             aside = read_intent(stripped, ctx.language, FLOW[State.ASK_CODE].listens)
-            first = _with_welcome(None, _aside(ctx, aside, ask_code(ctx, {}), State.ASK_CODE,
-                                               {}) if aside is not None else
+            first = _with_welcome(None, answer_aside(ctx, aside, ask_code(ctx, {}),
+                                                     State.ASK_CODE, {})
+                                  if aside is not None else
                                   Step(ask_code(ctx, data), State.ASK_CODE, {}))
-        elif current == State.MENU and _pick(stripped, _menu_options()) is None \
+        elif current == State.MENU and pick(stripped, menu_options()) is None \
                 and read_intent(stripped, ctx.language, MENU_INTENTS) is None \
                 and find_code(stripped) is None:
             first = Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})
@@ -994,7 +485,7 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
     node = FLOW[current]
     aside = read_intent(stripped, ctx.language, node.listens) if node.listens else None
     if aside is not None and not (current == State.ASK_CODE and ctx.booking() is not None):
-        return _aside(ctx, aside, node.ask(ctx, data), current, data)
+        return answer_aside(ctx, aside, node.ask(ctx, data), current, data)
     return node.handle(ctx, stripped, data)
 
 
@@ -1007,7 +498,7 @@ def _answers(ctx: Context, state: State, text: str, data: dict[str, Any]) -> boo
     if state == State.ASK_PHONE:
         return read_phone(text, ctx.rules.country) is not None
     if state == State.ASK_TOPIC:
-        return _pick(text, _topic_options()) is not None
+        return pick(text, _topic_options()) is not None
     return False  # times and confirmations go stale: ask again rather than guess
 
 
@@ -1039,7 +530,7 @@ def _global(ctx: Context, word: Global, current: State, data: dict[str, Any],
             # No visit yet: the way out is "go on or start again", not losing the answers.
             resume = {"return_to": current, "return_data": data}
             return Step(ask_resume(ctx, resume), State.RESUME, resume)
-        return _menu(ctx)
+        return to_menu(ctx)
     if word is Global.STOP:
         stop_data = {"return_to": current, "return_data": data}
         return Step(ask_stop(ctx, stop_data), State.CONFIRM_STOP, stop_data)

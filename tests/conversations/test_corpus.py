@@ -15,6 +15,7 @@ import pytest
 from conversations.flows import State
 from conversations.gsm7 import to_gsm7
 from conversations.messages import CATALOGUES
+from conversations.transitions import allowed
 from storage.codes import display, normalise
 from tests.auxil.world import World
 
@@ -404,9 +405,12 @@ def test_turn(world, language, setup, text, state, expected):
     typo = display(typo[:3] + ("B" if typo[3] != "B" else "C") + typo[4:])
     ann = world.resident()
     walk_to(world, ann, setup, language)
+    before = ann.state
     reply = ann.say(text.format(code=second, typo=typo))
     assert fragment(language, expected) in reply, reply
     assert ann.state == state, reply
+    # the drawing (flows.mmd, from conversations/transitions.py) has this step
+    assert allowed(before, state), f"{before} -> {state} is not declared"
 
 
 def test_the_corpus_is_large_and_in_three_languages():

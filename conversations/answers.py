@@ -1,0 +1,69 @@
+"""Reading an answer to our question: an option, a yes or no, or an aside.
+
+An aside is a question about the service ("what does it cost?") or a wish to talk to a
+person, answered wherever the answer to our own question cannot be mistaken for one,
+before our question is asked again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.intents import QUESTIONS, SPEAK, Intent
+from conversations.messages import label_variants
+from conversations.step import BookingView, Context, Option, Say, SlotView, Step
+from conversations.understand import (
+    Choice,
+    read_choice,
+    read_yes_no,
+)
+from conversations.states import State
+
+
+# A question about the service or a wish to talk to someone, understood wherever the
+# answer to our own question cannot be mistaken for one.
+ASIDES = QUESTIONS | {Intent.PERSON}
+
+
+# What the visit menu listens to: everything said about a visit.
+MENU_INTENTS = frozenset(Intent) - {Intent.NO_CODE} - set(SPEAK)
+
+
+def _choices(options: tuple[Option, ...]) -> list[Choice]:
+    """Options as understand.Choice: accepted by number, or by label in any language."""
+    return [Choice(value=value, labels=label_variants(key, params))
+            for value, key, params in options]
+
+
+def pick(text: str, options: tuple[Option, ...]) -> str | None:
+    return read_choice(text, _choices(options))
+
+
+def answer(text: str, options: tuple[Option, ...]) -> str | None:
+    """A numbered choice, or a plain yes/no for its first/second option ("ja", "👍")."""
+    choice = pick(text, options)
+    if choice is None:
+        yes = read_yes_no(text)
+        if yes is not None:
+            choice = options[0][0] if yes else options[1][0]
+    return choice
+
+
+def answer_aside(ctx: Context, intent: Intent, question: tuple[Say, ...], state: State,
+           data: dict[str, Any]) -> Step:
+    """A question about the service answered, then our own question again."""
+    if intent is Intent.NO_CODE:   # where the code is, what it looks like, a person
+        return Step((Say("code.help", {"phone": ctx.rules.city_phone}),), state, data)
+    if intent is Intent.PERSON:
+        return Step((Say("person", {"phone": ctx.rules.city_phone}), *question), state, data)
+    return Step((Say(f"faq.{intent}", faq_params(ctx)), *question), state, data)
+
+
+def faq_params(ctx: Context) -> dict[str, Any]:
+    return {"phone": ctx.rules.city_phone,
+            "minutes": int(ctx.rules.visit_length.total_seconds() // 60)}
+
+
+def visit_params(slot: SlotView, booking: BookingView) -> dict[str, Any]:
+    return {"start": slot.starts_at, "end": slot.ends_at, "street": booking.street,
+            "postcode": booking.postcode, "topic": booking.topic}
