@@ -14,6 +14,7 @@ from enum import StrEnum
 class SendOutcome(StrEnum):
     THROTTLED = "throttled"            # slow down, then send the same message again
     TEMPORARY = "temporary"            # 5xx, timeout, connection failed: retry with backoff
+                                       # (Unanswered: a timeout after the request went out)
     RECIPIENT_GONE = "recipient_gone"  # blocked the bot / opted out: never write again
     PERMANENT = "permanent"            # the provider refuses this message: retrying won't help
 
@@ -53,6 +54,15 @@ class Temporary(SendError):
     """A failure that may pass: server error, timeout, network down."""
 
     outcome = SendOutcome.TEMPORARY
+
+
+class Unanswered(Temporary):
+    """The request went out but no answer came in time (a read timeout).
+
+    Still TEMPORARY, but the provider may have delivered the message all the same: the
+    sender counts a later successful send of it as possibly a second copy. Only for
+    a request that was sent; a connection that could not be made is a plain Temporary.
+    """
 
 
 class RecipientGone(SendError):

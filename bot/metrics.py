@@ -88,6 +88,14 @@ class Metrics:
             "digicheque_send_errors_total", "Failed send attempts, by channel and kind.")
         self.messages_failed = Counter(
             "digicheque_messages_failed_total", "Messages given up on, by channel.")
+        self.messages_given_up = Counter(
+            "digicheque_messages_given_up_total",
+            "Messages given up because the provider kept failing (5xx, timeouts, no "
+            "connection) for [sender] give_up_after, by channel; also in messages_failed.")
+        self.sent_after_timeout = Counter(
+            "digicheque_sent_after_timeout_total",
+            "Messages sent after an earlier attempt got no answer in time, by channel: the "
+            "provider may have delivered both, so the resident may have it twice.")
         # Input that could not be handled (G6): acknowledged, never a 5xx, and counted.
         self.webhook_rejected = Counter(
             "digicheque_webhook_rejected_total",
@@ -110,7 +118,8 @@ class Metrics:
 
     def counters(self) -> list[Counter]:
         return [self.messages_in, self.duplicates_in, self.messages_out, self.send_errors,
-                self.messages_failed, self.webhook_rejected, self.updates_skipped,
+                self.messages_failed, self.messages_given_up, self.sent_after_timeout,
+                self.webhook_rejected, self.updates_skipped,
                 self.database_retries, self.job_failures, self.delivery_reports]
 
 

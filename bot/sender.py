@@ -19,16 +19,23 @@ How it works, in one process:
   even wait for the bulk's next token.
 - The adapter raises one of bot.errors; only this module decides what follows:
   THROTTLED waits retry_after (lane or whole channel) and is not counted as an attempt;
-  TEMPORARY retries with exponential backoff up to `max_attempts`, then fails the row;
+  TEMPORARY retries with capped exponential backoff (RetryPolicy) until the message is
+  `give_up_after` old, then fails the row visibly (ERROR log, messages_given_up);
   RECIPIENT_GONE marks the resident opted out and fails what is queued for them;
   PERMANENT fails the row. Every failure keeps its reason in outbox.last_error.
+- A send that got no answer in time (bot.errors.Unanswered) may have been delivered all
+  the same, and Telegram has no idempotency key: when such a message is later sent
+  successfully, the resident may have it twice. That is counted (sent_after_timeout) and
+  logged; the read timeout is long enough to make it rare (bot.channels.telegram_http).
 - Leases of held messages are renewed while the process lives; `stop()` finishes the
   sends in flight, starts none, and hands the rest back to the outbox.
 
 Database calls are synchronous SQLAlchemy, run on an executor so the event loop (which
 also serves the webhooks) never blocks on them: for SQLite the one writer thread that
-the webhook uses too, else the loop's default thread pool. Rates and backoff use the loop's
-monotonic time; database timestamps use the injected clock.
+the webhook uses too, else the loop's default thread pool. Rates, pauses and backoff use
+a monotonic time (the loop's, or one a test injects); database timestamps and the give-up
+deadline use the injected clock, so the deadline, like the attempt count, is in the row
+and holds across restarts.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ import functools
 import heapq
 import logging
 import os
+import random
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -48,7 +56,8 @@ from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.errors import SendError, SendOutcome, Temporary, Throttled, ThrottleScope
+from bot.config import format_duration
+from bot.errors import SendError, SendOutcome, Temporary, Throttled, ThrottleScope, Unanswered
 from bot.metrics import Metrics
 from storage.models import Priority
 from storage.outbox import Claim, OutboxMessage, OutboxStore
@@ -63,9 +72,18 @@ def mask_address(address: str) -> str:
 
 
 class ChannelSender(Protocol):
-    """One channel's way out. Returns the provider's message id; raises bot.errors."""
+    """One channel's way out. Returns the provider's message id; raises bot.errors.
+
+    A sender may also have `cost(message) -> float`: how many of the channel's rate
+    tokens the message uses (SMS counts segments); without it, each message costs one.
+    """
 
     async def send(self, message: OutboxMessage) -> str: ...
+
+
+def _cost(sender: ChannelSender, message: OutboxMessage) -> float:
+    cost = getattr(sender, "cost", None)
+    return float(cost(message)) if cost is not None else 1.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,30 @@ class RateLimits:
 UNLIMITED = RateLimits(global_rate=1e9, global_burst=1e9, chat_rate=1e9, chat_burst=1e9)
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long and how often a message that fails temporarily is tried again (G6).
+
+    The waits double from `first_wait` up to `max_wait` seconds, each shortened at random
+    by up to `jitter` of itself, so that after an outage the waiting messages do not all
+    come back in the same second. A message is given up at the first temporary failure
+    once it is `give_up_after` old (from when it was queued, on the injected clock; the
+    last wait is cut short to fall on that moment). Telegram's own outages last minutes,
+    so the default gives hours ([sender] in the config).
+    """
+
+    first_wait: float = 1.0
+    max_wait: float = 300.0
+    give_up_after: timedelta = timedelta(hours=6)
+    jitter: float = 0.25
+
+    def wait(self, attempts: int, draw: float) -> float:
+        """Seconds to wait after the `attempts`-th failed attempt; `draw` in [0, 1)."""
+        doublings = min(max(0, attempts - 1), 60)  # 2**60 s is past any cap
+        nominal = min(self.max_wait, self.first_wait * 2.0 ** doublings)
+        return nominal * (1.0 - self.jitter * draw)
+
+
 class TokenBucket:
     """At most `burst + rate * t` takes in any span of t seconds."""
 
@@ -108,9 +150,11 @@ class TokenBucket:
         need = 1 + min(keep, self.burst - 1)
         return now if self.tokens >= need else now + (need - self.tokens) / self.rate
 
-    def take(self, now: float) -> None:
+    def take(self, now: float, amount: float = 1.0) -> None:
+        """Take `amount` tokens; more than are left puts the bucket in debt, so the next
+        take waits until the whole amount is paid back at `rate` (a 2-segment SMS)."""
         self._refill(now)
-        self.tokens -= 1
+        self.tokens -= amount
 
     def full(self, now: float) -> bool:
         self._refill(now)
@@ -121,6 +165,8 @@ class TokenBucket:
 class _Held:
     message: OutboxMessage
     attempts: int
+    queued_at: datetime              # the give-up deadline counts from here
+    unanswered: bool = False         # an attempt got no answer: it may have arrived
 
     @property
     def order(self) -> tuple[int, int]:
@@ -191,9 +237,12 @@ class Sender:
                  limits: Mapping[str, RateLimits] | None = None, *,
                  metrics: Metrics | None = None, worker_id: str | None = None,
                  poll_interval: float = 1.0, max_held: int = 200, reply_reserve: int = 20,
-                 max_in_flight: int = 16, max_attempts: int = 6,
-                 backoff_base: float = 1.0, backoff_cap: float = 60.0,
-                 max_throttle_hold: float = 60.0, executor: Executor | None = None) -> None:
+                 max_in_flight: int = 16, retry: RetryPolicy = RetryPolicy(),
+                 max_throttle_hold: float = 60.0, executor: Executor | None = None,
+                 monotonic: Callable[[], float] | None = None,
+                 draw: Callable[[], float] = random.random) -> None:
+        """`monotonic` (seconds; default the event loop's time) paces rates and pauses;
+        `draw` gives the backoff's jitter. Both are for tests to pin down."""
         self.store = store
         self.metrics = metrics or Metrics()
         self.worker_id = worker_id or default_worker_id()
@@ -201,11 +250,11 @@ class Sender:
         self.max_held = max_held
         self.reply_reserve = reply_reserve
         self.max_in_flight = max_in_flight
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.retry = retry
         self.max_throttle_hold = max_throttle_hold
         self.executor = executor
+        self._monotonic = monotonic
+        self._draw = draw
         self._senders = dict(channels)
         self._limits = dict(limits or {})
         self._channels: dict[str, _Channel] = {}
@@ -226,7 +275,7 @@ class Sender:
             raise RuntimeError("Sender already started")
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        now = self._loop.time()
+        now = self._now()
         self._heartbeat = now
         for name, channel_sender in self._senders.items():
             limits = self._limits.get(name, UNLIMITED)
@@ -259,6 +308,13 @@ class Sender:
         when we are not running, the lease hands the rows on."""
         self._on_loop(self._adopt, messages)
 
+    def _now(self) -> float:
+        """Monotonic seconds for rates and pauses."""
+        if self._monotonic is not None:
+            return self._monotonic()
+        assert self._loop is not None
+        return self._loop.time()
+
     def _on_loop(self, fn: Callable[..., None], *args: Any) -> None:
         """Run fn on our event loop: now if called on it, else soon; not if it is gone."""
         loop = self._loop
@@ -286,7 +342,7 @@ class Sender:
             return False
         if any(t.done() for t in self._tasks):
             return False
-        return self._loop.time() - self._heartbeat < max(10.0, 5 * self.poll_interval)
+        return self._now() - self._heartbeat < max(10.0, 5 * self.poll_interval)
 
     @property
     def held(self) -> int:
@@ -348,7 +404,7 @@ class Sender:
         await self._take_back_dead_claims()
         while not self._stopping:
             self._wake.clear()
-            self._heartbeat = self._loop.time()
+            self._heartbeat = self._now()
             room = self.max_held - len(self._held_ids)
             try:
                 if room > 0:
@@ -388,11 +444,12 @@ class Sender:
             assert self._loop is not None
             lane = _Lane(message.address, TokenBucket(channel.limits.chat_rate,
                                                       channel.limits.chat_burst,
-                                                      self._loop.time()))
+                                                      self._now()))
             channel.lanes[message.address] = lane
         if message.id in self._held_ids:
             return  # ours already: our lease lapsed (database away) and we re-claimed it
-        heapq.heappush(lane.queue, _Held(message, message.attempts))
+        queued_at = message.created_at or self.store.clock()
+        heapq.heappush(lane.queue, _Held(message, message.attempts, queued_at))
         self._held_ids.add(message.id)
         channel.changed.set()
 
@@ -421,10 +478,9 @@ class Sender:
         return best, next_ready
 
     async def _dispatch(self, channel: _Channel) -> None:
-        loop = asyncio.get_running_loop()
         while not self._stopping:
             channel.changed.clear()
-            now = loop.time()
+            now = self._now()
             wait_until: float | None = None
             if channel.paused_until > now:
                 wait_until = channel.paused_until
@@ -437,8 +493,9 @@ class Sender:
                     if global_ready <= now:
                         held = heapq.heappop(lane.queue)
                         lane.busy = True
-                        channel.bucket.take(now)
-                        lane.bucket.take(now)
+                        cost = _cost(channel.sender, held.message)
+                        channel.bucket.take(now, cost)
+                        lane.bucket.take(now, cost)
                         task = asyncio.create_task(self._deliver(channel, lane, held))
                         channel.in_flight.add(task)
                         continue
@@ -467,6 +524,10 @@ class Sender:
                 await self._temporary(channel, lane, held, error)
             else:
                 self.metrics.messages_out.inc(channel=channel.name)
+                if held.unanswered:
+                    self.metrics.sent_after_timeout.inc(channel=channel.name)
+                    log.warning("%s sent after an earlier attempt got no answer: the "
+                                "resident may have it twice", self._where(message))
                 self._held_ids.discard(message.id)
                 self._record_sent(message.id, provider_id)
         finally:
@@ -489,7 +550,7 @@ class Sender:
     async def _throttled(self, channel: _Channel, lane: _Lane, held: _Held,
                          exc: Throttled) -> None:
         """Wait retry_after (this recipient, or the whole channel); not an attempt."""
-        until = asyncio.get_running_loop().time() + exc.retry_after
+        until = self._now() + exc.retry_after
         if exc.scope == ThrottleScope.CHANNEL:
             channel.paused_until = max(channel.paused_until, until)
         else:
@@ -502,23 +563,38 @@ class Sender:
 
     async def _temporary(self, channel: _Channel, lane: _Lane, held: _Held,
                          exc: SendError) -> None:
-        """Retry with exponential backoff, holding back the recipient's later messages."""
+        """Retry with capped exponential backoff, holding back the recipient's later
+        messages, until the message is `give_up_after` old; then fail it visibly.
+
+        The attempt count is kept in the row and the deadline counts from the row's
+        created_at, so a restart continues the same schedule rather than starting anew.
+        """
         message = held.message
         held.attempts += 1
-        if held.attempts >= self.max_attempts:
-            reason = f"gave up after {held.attempts} attempts: {exc.reason}"
-            log.warning("%s failed: %s", self._where(message), reason)
-            self._forget(channel, message.id)
-            await self._db(self.store.mark_failed, message.id, self.worker_id, reason)
+        held.unanswered = held.unanswered or isinstance(exc, Unanswered)
+        deadline = held.queued_at + self.retry.give_up_after
+        left = (deadline - self.store.clock()).total_seconds()
+        if left <= 0:
+            await self._give_up(channel, held, exc)
             return
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** (held.attempts - 1))
-        lane.paused_until = max(lane.paused_until,
-                                asyncio.get_running_loop().time() + delay)
+        delay = min(left, self.retry.wait(held.attempts, self._draw()))
+        lane.paused_until = max(lane.paused_until, self._now() + delay)
         log.info("%s failed temporarily (%s); attempt %d, next in %.1fs",
                  self._where(message), exc.reason, held.attempts, delay)
         await self._db(self.store.record_failed_attempt, message.id, self.worker_id,
                        exc.reason)
         heapq.heappush(lane.queue, held)
+
+    async def _give_up(self, channel: _Channel, held: _Held, exc: SendError) -> None:
+        """The provider kept failing for give_up_after: an ERROR line, a count, the row
+        failed with the reason (the recipient's later messages get their own tries)."""
+        message = held.message
+        reason = (f"gave up after {held.attempts} attempts in "
+                  f"{format_duration(self.retry.give_up_after)}: {exc.reason}")
+        log.error("%s not delivered: %s", self._where(message), reason)
+        self.metrics.messages_given_up.inc(channel=channel.name)
+        self._forget(channel, message.id)
+        await self._db(self.store.mark_failed, message.id, self.worker_id, reason)
 
     async def _recipient_gone(self, channel: _Channel, lane: _Lane, held: _Held,
                               exc: SendError) -> None:

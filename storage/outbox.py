@@ -56,6 +56,7 @@ class OutboxMessage:
     attempts: int
     resident_id: int | None = None
     broadcast_id: int | None = None
+    created_at: datetime | None = None   # when it was queued: the sender's give-up counts from it
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,15 @@ def enqueue(session: Session, *, channel: str, address: str, body: str,
     message_id = insert_returning_id(session, _OUTBOX, values)
     return OutboxMessage(id=message_id, channel=channel, address=address, body=body,
                          choices=choices, priority=priority, attempts=0,
-                         resident_id=resident_id)
+                         resident_id=resident_id, created_at=now)
 
 
 def _row_to_message(row: Any) -> OutboxMessage:
     return OutboxMessage(id=row.id, channel=row.channel, address=row.address, body=row.body,
                          choices=list(row.choices) if row.choices else None,
                          priority=row.priority, attempts=row.attempts,
-                         resident_id=row.resident_id, broadcast_id=row.broadcast_id)
+                         resident_id=row.resident_id, broadcast_id=row.broadcast_id,
+                         created_at=row.created_at)
 
 
 def _changed(session: Session, statement: Executable) -> int:
@@ -164,7 +166,8 @@ class OutboxStore:
                         claimed_until=now + self.lease)
                 .returning(Outbox.id, Outbox.channel, Outbox.address, Outbox.body,
                            Outbox.choices, Outbox.priority, Outbox.attempts,
-                           Outbox.resident_id, Outbox.broadcast_id, Outbox.next_attempt_at)
+                           Outbox.resident_id, Outbox.broadcast_id, Outbox.next_attempt_at,
+                           Outbox.created_at)
                 .execution_options(synchronize_session=False)
             ).all()
         ordered = sorted(rows, key=lambda r: (r.priority, r.next_attempt_at, r.id))

@@ -49,10 +49,18 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.telegram_http import SEND_READ_TIMEOUT, AiohttpRequest
 from bot.config import TelegramSettings
 from bot.failures import describe, transient
-from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled, ThrottleScope
+from bot.errors import (
+    Permanent,
+    RecipientGone,
+    SendError,
+    Temporary,
+    Throttled,
+    ThrottleScope,
+    Unanswered,
+)
 from bot.metrics import Metrics
 from bot.sender import RateLimits
 from conversations.incoming import Incoming, Kind
@@ -243,7 +251,9 @@ def map_error(exc: TelegramError) -> SendError:
         return RecipientGone(reason)
     if isinstance(exc, (BadRequest, ChatMigrated)):
         return Permanent(reason)
-    if isinstance(exc, (TimedOut, NetworkError)):
+    if isinstance(exc, TimedOut):
+        return Unanswered(reason)  # sent, no answer in time: it may have arrived
+    if isinstance(exc, NetworkError):
         return Temporary(reason)
     if isinstance(exc, InvalidToken):
         return Temporary(reason)  # revoked token: an operator problem, not the message's
@@ -279,7 +289,7 @@ def make_bot(settings: TelegramSettings, *, pool_size: int = 32) -> Bot:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     # httpx logs each request's URL at INFO, and the Bot API URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    request = AiohttpRequest(connection_pool_size=pool_size, read_timeout=10.0,
+    request = AiohttpRequest(connection_pool_size=pool_size, read_timeout=SEND_READ_TIMEOUT,
                           write_timeout=10.0, connect_timeout=5.0, pool_timeout=5.0)
     return Bot(settings.token, base_url=settings.api_base_url, request=request)
 

@@ -8,18 +8,34 @@ of that cost. python-telegram-bot still builds each request and reads each answe
 its error mapping (RetryAfter, Forbidden, BadRequest, ...) and ours
 (bot.channels.telegram.map_error) are unchanged: a timeout becomes
 telegram.error.TimedOut, any other transport failure telegram.error.NetworkError, as
-with HTTPXRequest. Requests with files go to an HTTPXRequest.
+with HTTPXRequest, except that a connection that could not be made in time is a
+NetworkError: only a TimedOut means the request went out and may have been delivered
+(bot.errors.Unanswered). Requests with files go to an HTTPXRequest.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import json
+from typing import Any, cast
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram._utils.types import JSONDict
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+
+# How long a Bot API call may take to answer once sent (python-telegram-bot's default is
+# 5 s; we had 10). sendMessage normally answers in well under a second. A timeout is not a
+# failure of the message: Telegram may have delivered it and only its answer is late, and
+# the Bot API has no idempotency key, so the sender's retry can reach the resident a
+# second time (seen on loopback: 5 slow answers, 5 duplicates). A long wait costs little
+# (one of the channel's sends in flight, and that resident's next message, held a while
+# longer) while a duplicate confuses a resident, so we wait 30 s: answers that slow come
+# only from a Bot API in trouble, and the retries that follow are counted
+# (digicheque_sent_after_timeout_total) rather than silent.
+SEND_READ_TIMEOUT = 30.0
 
 
 def _chosen(value: Any, default: float | None) -> float | None:
@@ -29,7 +45,8 @@ def _chosen(value: Any, default: float | None) -> float | None:
 class AiohttpRequest(BaseRequest):
     """Keep-alive connections to the Bot API, at most `connection_pool_size` at once."""
 
-    def __init__(self, connection_pool_size: int = 8, read_timeout: float | None = 5.0,
+    def __init__(self, connection_pool_size: int = 8,
+                 read_timeout: float | None = SEND_READ_TIMEOUT,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
                  pool_timeout: float | None = 1.0) -> None:
         self._size = connection_pool_size
@@ -45,6 +62,17 @@ class AiohttpRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """As python-telegram-bot's, without its ERROR line and traceback for an answer
+        that is not JSON: a proxy's 502 page, once per attempt for as long as an outage
+        lasts. The library still turns it into a NetworkError naming the status, and
+        the sender logs that failure itself, in one line."""
+        try:
+            return cast(JSONDict, json.loads(payload.decode("utf-8", "replace")))
+        except ValueError as exc:
+            raise TelegramError("Invalid server response") from exc
 
     async def initialize(self) -> None:
         await self._files.initialize()
@@ -84,6 +112,8 @@ class AiohttpRequest(BaseRequest):
                     method, url, data=body, timeout=timeout,
                     headers={"Content-Type": "application/x-www-form-urlencoded"}) as answer:
                 return answer.status, await answer.read()
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise NetworkError("could not connect to the Bot API in time") from exc
         except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
             raise TimedOut from None
         except aiohttp.ClientError as exc:

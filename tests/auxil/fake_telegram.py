@@ -5,8 +5,9 @@ python-telegram-bot talks to through its base URL setting. It implements getMe,
 sendMessage, getUpdates (a queue the test fills), setWebhook and deleteWebhook; records
 every sendMessage request with the moment it arrived (time.monotonic, the same clock as
 the sender's event loop); can be scripted to answer errors the way Telegram does (429
-with retry_after, 403 blocked, 400, 500, 502 with an HTML body); and measures the rates
-it saw, so tests can assert the limits were kept.
+with retry_after, 403 blocked, 400, 500, 502 with an HTML body), or to deliver a message
+and answer late (a timeout for the client); and measures the rates it saw, so tests can
+assert the limits were kept.
 
 EchoEngine stands in for conversations.engine.Engine where a test is about the runtime,
 not the conversation: the same contract (record the inbound provider id, write the
@@ -141,6 +142,7 @@ class FakeTelegram:
         self._next_update_id = 1000
         self._next_message_id = 1
         self._failures: dict[str | None, deque[Failure]] = defaultdict(deque)
+        self._slow: dict[str, deque[float]] = defaultdict(deque)
         self._blocked: set[str] = set()
         self._stopping = False
         self._revoked = False
@@ -173,6 +175,17 @@ class FakeTelegram:
         with self._lock:
             for _ in range(times):
                 self._failures[chat_id].append(Failure(status, description, retry_after, html))
+
+    def clear_failures(self) -> None:
+        """The outage is over: the failures still scripted by fail_next are dropped."""
+        with self._lock:
+            self._failures.clear()
+
+    def answer_late(self, chat_id: str, seconds: float, times: int = 1) -> None:
+        """The next `times` sendMessage calls to `chat_id` are delivered (recorded with
+        status 200, as Telegram would have sent them) but answered only after `seconds`."""
+        with self._lock:
+            self._slow[str(chat_id)].extend([seconds] * times)
 
     def throttle_next(self, retry_after: int, chat_id: str | None = None) -> None:
         self.fail_next(429, f"Too Many Requests: retry after {retry_after}", chat_id=chat_id,
@@ -299,6 +312,10 @@ class FakeTelegram:
                 self._next_message_id += 1
             self.requests.append(SendRecord(chat_id, text, markup, at,
                                           failure.status if failure else 200, message_id))
+            late = self._slow[chat_id].popleft() if failure is None and self._slow[chat_id] \
+                else 0.0
+        if late:
+            await asyncio.sleep(late)
         if failure is not None:
             if failure.html:
                 return Response(f"<html><body><h1>{failure.status} {failure.description}"

@@ -43,7 +43,7 @@ from bot.channels.telegram import (
 )
 from bot.commands.run import database_answers
 from bot.config import TelegramSettings
-from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled
+from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled, Unanswered
 from bot.sender import Sender
 from conversations.incoming import Incoming, Kind
 from storage.db import make_engine
@@ -188,7 +188,7 @@ def test_keyboard(choices, expected):
     (Forbidden("Forbidden: bot was blocked by the user"), RecipientGone),
     (BadRequest("Bad Request: chat not found"), Permanent),
     (ChatMigrated(-100123), Permanent),
-    (TimedOut(), Temporary),
+    (TimedOut(), Unanswered),  # sent, no answer: it may have arrived
     (NetworkError("Bad Gateway"), Temporary),
     (Conflict("terminated by other getUpdates request"), Temporary),
     (InvalidToken(), Temporary),

@@ -1,4 +1,5 @@
-"""The Bot API HTTP client on aiohttp (bot.channels.telegram_http) against a scripted server."""
+"""The Bot API HTTP client on aiohttp (bot.channels.telegram_http) against a scripted server,
+and its timeouts against the fake Bot API."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.channels.telegram import TelegramSender, make_bot
 from bot.channels.telegram_http import AiohttpRequest
+from bot.config import TelegramSettings
+from storage.outbox import OutboxMessage
+from tests.auxil.fake_telegram import TOKEN, FakeTelegram
 
 Answer = Callable[[int, bytes], bytes | None]  # (request number, body) -> raw response
 
@@ -129,3 +134,48 @@ def test_silence_is_timed_out_and_no_server_is_a_network_error() -> None:
             await request.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_a_connection_not_made_in_time_is_not_a_timed_out_send() -> None:
+    """Only a request that went out may have been delivered (TimedOut, which the sender
+    counts if the message is sent again). Waiting in vain for a connection, here because
+    the one pooled connection is busy, is a NetworkError: nothing went out."""
+    async def scenario() -> None:
+        server, _, bodies = await scripted(lambda _n, _b: None)  # holds the connection
+        request = AiohttpRequest(connection_pool_size=1, read_timeout=5.0,
+                                 connect_timeout=0.1, pool_timeout=0.1)
+        busy = asyncio.ensure_future(request.do_request(url(server), "POST", data(a=1)))
+        try:
+            while not bodies:
+                await asyncio.sleep(0.01)
+            with pytest.raises(NetworkError) as info:
+                await request.do_request(url(server), "POST", data(a=2))
+            assert not isinstance(info.value, TimedOut)
+            assert len(bodies) == 1  # the second request never went out
+        finally:
+            busy.cancel()
+            await asyncio.gather(busy, return_exceptions=True)
+            await request.shutdown()
+            server.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.slow
+def test_a_send_answered_after_more_than_ten_seconds_is_waited_for() -> None:
+    """make_bot's client waits 30 s for sendMessage's answer (SEND_READ_TIMEOUT). With the
+    old 10 s, an answer 10.5 s late was a TimedOut, and the sender's retry reached the
+    resident a second time; now the one send gets its answer."""
+    message = OutboxMessage(id=1, channel="telegram", address="101", body="Tot dan.",
+                            choices=None, priority=0, attempts=0)
+    with FakeTelegram() as fake:
+        fake.answer_late("101", seconds=10.5)
+
+        async def scenario() -> str:
+            async with make_bot(TelegramSettings(token=TOKEN,
+                                                 api_base_url=fake.base_url)) as bot:
+                return await TelegramSender(bot).send(message)
+
+        provider_id = asyncio.run(scenario())
+    [sent] = fake.attempts_to("101")
+    assert (sent.text, sent.status, provider_id) == ("Tot dan.", 200, str(sent.message_id))
