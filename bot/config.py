@@ -194,6 +194,18 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class SenderSettings:
+    give_up_after: timedelta = _f(timedelta(hours=6), "duration",
+                                  "A message the provider keeps failing (server errors, "
+                                  "timeouts, no connection) is tried again until this long "
+                                  "after it was queued, then given up: logged at ERROR, "
+                                  "counted, the reason kept in the outbox.")
+    max_backoff: timedelta = _f(timedelta(minutes=5), "duration",
+                                "Longest wait between two tries of such a message; the waits "
+                                "double from 1s up to this (at least 1s).")
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     keep_personal_data: timedelta = _f(timedelta(days=90), "duration",
                                        "Street and phone of a visit are erased this long after it.")
@@ -220,6 +232,7 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    sender: SenderSettings = field(default_factory=SenderSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: str = "built-in defaults"
@@ -426,6 +439,9 @@ def _check_together(settings: Settings, where: str, env: Mapping[str, str]) -> S
             f"{origin('booking', 'min_notice')}: {format_duration(booking.min_notice)} is "
             f"longer than [booking] max_ahead {format_duration(booking.max_ahead)}, so no "
             "visit could ever be booked")
+    if settings.sender.max_backoff < timedelta(seconds=1):
+        raise ConfigError(f"{origin('sender', 'max_backoff')}: expected at least 1s, got "
+                          f"{format_duration(settings.sender.max_backoff)}")
     phones = []
     for text in settings.staff.phones:
         phone = read_phone(text, settings.city.country)

@@ -1,10 +1,12 @@
-"""Building the conversation engine from the settings (the one place they meet)."""
+"""Building the conversation engine and the sender's retries from the settings (the one
+place they meet)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, parse_clock_range
+from bot.sender import RetryPolicy
 from conversations.engine import Delivery, Engine
 from conversations.step import Rules
 from storage.clock import Clock
@@ -30,3 +32,9 @@ def conversation_engine(settings: Settings, sessions: sessionmaker[Session], clo
                         delivery: Delivery | None = None,
                         console_form: str = "sms") -> Engine:
     return Engine(sessions, rules_from(settings), clock, delivery, console_form)
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """[sender]: how long the outbox sender keeps trying through a provider outage."""
+    return RetryPolicy(max_wait=settings.sender.max_backoff.total_seconds(),
+                       give_up_after=settings.sender.give_up_after)
