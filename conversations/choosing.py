@@ -133,11 +133,28 @@ def offer_for(ctx: Context, data: dict[str, Any], when: When) -> Step:
     ranked = [by_id[i] for i in ranked_ids]
     if ranked and _fits(ctx, when, ranked[0]):
         return to_confirm(ctx, data, ranked[0].id)
+    beyond = _beyond_horizon(ctx, when)
+    if beyond is not None:   # "10 februari": the truth, not "that time is not free"
+        return Step((Say("time.beyond", beyond, _time_options(ranked)),), State.ASK_TIME,
+                    {**data, "offers": [s.id for s in ranked]}) if ranked else \
+            offer(ctx, data, ranked, "time.offer")
     # Free times on the day and in the part of the day asked ("any time on friday") are
     # no 'that time is not free'.
     intro = "time.offer_fit" if ranked and _on_asked_day(ctx, when, ranked[0]) \
         else "time.offer_nearest"
     return offer(ctx, data, ranked, intro)
+
+
+def _beyond_horizon(ctx: Context, when: When) -> dict[str, Any] | None:
+    """For a wish past how far ahead we book: how far that is, and from when to write."""
+    if not when.days or when.asap:
+        return None
+    tz = ctx.rules.tz
+    first = min(when.days)
+    if first <= (ctx.now + ctx.rules.max_ahead).astimezone(tz).date():
+        return None
+    again = datetime.combine(first - ctx.rules.max_ahead, datetime.min.time(), tzinfo=tz)
+    return {"weeks": ctx.rules.max_ahead.days // 7, "again": again}
 
 
 def _on_asked_day(ctx: Context, when: When, slot: SlotView) -> bool:

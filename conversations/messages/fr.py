@@ -178,5 +178,8 @@ MESSAGES: dict[str, str] = {
     "menu.not_understood.buttons": "Je ne comprends pas. Touchez un bouton ci-dessous, ou écrivez"
                                    " ce que vous voulez, p.ex. déplacer.",
     "time.offer_fit": "Ces moments sont libres:",
+    "time.beyond": "Nous planifions les visites jusqu'à {weeks} semaines à l'avance. Pour ce "
+                   "jour-là, écrivez-nous à partir du {again_day}. Le plus proche possible "
+                   "maintenant:",
     "faq.duration": "Une visite dure environ {minutes} minutes.",
 }

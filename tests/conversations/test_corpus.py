@@ -345,6 +345,13 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("nl", "first", "hoeveel kost dat?", CODE, "faq.cost"),
     ("en", "first", "Hi, how much does this cost?", CODE, "faq.cost"),
     ("nl", "first", "hallo", CODE, "welcome"),
+    # --- a wish beyond how far ahead we book: the truth, not "that time is not free" ---
+    ("nl", "ask_time", "10 februari", TIME, "We plannen bezoeken tot 6 weken vooruit"),
+    ("nl", "ask_time", "kan het pas in maart?", TIME, "time.beyond"),
+    ("en", "ask_time", "I'm abroad until February", TIME, "write to us again from"),
+    ("fr", "ask_time", "le 10 février", TIME, "time.beyond"),
+    ("nl", "menu", "kan het verzet worden naar 10 februari?", TIME, "time.beyond"),
+    ("en", "menu", "can we move it to February 10?", TIME, "time.beyond"),
 ]
 
 

@@ -21,7 +21,8 @@ LONG = {
     "street": "Heilige-Geeststraat 123 bus 45, appartement 3 links",
     "postcode": "9100", "topic": "government", "phone": "03 778 30 00",
     "city": "Sint-Niklaas", "last": "456", "where": "where.ask_topic_text",
-    "number": "0470 99 99 99", "minutes": 90,
+    "number": "0470 99 99 99", "minutes": 90, "weeks": 6,
+    "again": datetime(2026, 9, 30, 13, 30, tzinfo=timezone.utc),
 }
 OPTION_SETS = {  # the longest option lists that go with a message
     "topic.ask": [("t", f"topic.{t}", {}) for t in ("smartphone", "computer", "itsme",
@@ -33,7 +34,7 @@ OPTION_SETS = {  # the longest option lists that go with a message
              ("p", "option.person", {})],
 }
 for key in ("time.offer_later", "time.offer_wrap", "time.offer_nearest", "time.offer_fit",
-            "time.gone",
+            "time.gone", "time.beyond",
             "time.taken"):
     OPTION_SETS[key] = OPTION_SETS["time.offer"]
 
