@@ -41,7 +41,7 @@ from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.sender import ChannelSender, RateLimits, Sender
 from bot.server import create_app
-from bot.wiring import conversation_engine
+from bot.wiring import conversation_engine, retry_policy
 from conversations.engine import Engine as ConversationEngine
 from conversations.incoming import Incoming
 from conversations.understand import warm_up
@@ -102,7 +102,7 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             channels["telegram"], limits["telegram"] = TelegramSender(bot), telegram_limits
 
         sender = Sender(OutboxStore(sessions, clock), channels, limits, metrics=metrics,
-                        executor=executor)
+                        executor=executor, retry=retry_policy(settings))
         engine = engine_factory(settings, sessions, clock, delivery=sender)
         app = create_app(settings, engine.handle, sender, db_engine, clock=clock,
                          metrics=metrics, executor=executor)
