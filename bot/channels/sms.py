@@ -32,7 +32,9 @@ from twilio.rest import Client
 
 from bot.channels.twilio_http import AiohttpTwilioClient
 from bot.config import TwilioSettings
+from bot.sender import RateLimits
 from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled, ThrottleScope
+from conversations.gsm7 import segments
 from conversations.incoming import Incoming, Kind
 from conversations.phone import read_phone
 from storage.outbox import OutboxMessage
@@ -160,6 +162,10 @@ class TwilioSender:
             if settings.messaging_service_sid else {"from_": settings.from_number})
         self.status_callback = status_callback
 
+    def cost(self, message: OutboxMessage) -> float:
+        """Twilio's rate is in segments: a two-part message takes two seconds at 1/s."""
+        return float(segments(message.body))
+
     async def send(self, message: OutboxMessage) -> str:
         extra: dict[str, Any] = dict(self.sender)
         if self.status_callback:
@@ -194,3 +200,29 @@ def make_client(settings: TwilioSettings, timeout: float = 30.0) -> Client:
 def status_callback_url(settings: TwilioSettings) -> str | None:
     return public_url(settings.public_base_url, STATUS_PATH, "") \
         if settings.public_base_url else None
+
+
+def limits(settings: TwilioSettings) -> RateLimits:
+    """`send_rate` segments a second for the number, with no burst: Twilio queues what
+    comes faster and sends it late, which a resident waiting for an answer notices."""
+    rate = settings.send_rate
+    return RateLimits(global_rate=rate, global_burst=1.0, chat_rate=rate, chat_burst=1.0)
+
+
+def sms_sender(settings: TwilioSettings) -> TwilioSender:
+    return TwilioSender(make_client(settings), settings, status_callback_url(settings))
+
+
+def missing_settings(settings: TwilioSettings) -> list[str]:
+    """The [twilio] keys still needed once any is set (none when SMS is off or complete)."""
+    given = [settings.account_sid, settings.auth_token, settings.from_number,
+             settings.messaging_service_sid, settings.public_base_url]
+    if not any(given):
+        return []
+    missing = [name for name, value in (("account_sid", settings.account_sid),
+                                        ("auth_token", settings.auth_token),
+                                        ("public_base_url", settings.public_base_url))
+               if not value]
+    if not (settings.from_number or settings.messaging_service_sid):
+        missing.append("from_number or messaging_service_sid")
+    return missing

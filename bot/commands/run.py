@@ -1,4 +1,4 @@
-"""`digicheque run`: the webhook server, Telegram, the outbox sender and the periodic jobs.
+"""`digicheque run`: the webhook server, Telegram and SMS, the outbox sender and the jobs.
 
 Start order: database checked, Telegram bot checked (getMe), sender started, then the
 inputs (uvicorn, and the webhook registration or long polling). Stop order on SIGTERM or
@@ -33,6 +33,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
 from bot.app import App, pass_app
+from bot.channels import sms
 from bot.channels.telegram import LIMITS, TelegramPoller, TelegramSender, make_bot, register_webhook
 from bot.config import Settings
 from bot.failures import describe
@@ -100,6 +101,10 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             cleanup.push_async_callback(bot.shutdown)  # also after a refused getMe
             await _check_bot(bot)
             channels["telegram"], limits["telegram"] = TelegramSender(bot), telegram_limits
+        if settings.twilio.enabled:
+            texts = sms.sms_sender(settings.twilio)
+            cleanup.push_async_callback(texts.close)
+            channels[sms.CHANNEL], limits[sms.CHANNEL] = texts, sms.limits(settings.twilio)
 
         sender = Sender(OutboxStore(sessions, clock), channels, limits, metrics=metrics,
                         executor=executor, retry=retry_policy(settings))
@@ -146,7 +151,11 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             await asyncio.sleep(0.01)
         host, port = (sock.getsockname()[:2] if sock else
                       (settings.server.host, settings.server.port))
-        log.info("serving http://%s:%s (POST /telegram, GET /healthz, GET /metrics)", host, port)
+        log.info("serving http://%s:%s (%s)", host, port, ", ".join(_routes(settings)))
+        if settings.twilio.enabled:
+            log.info("SMS: Twilio webhooks at %s%s, delivery reports at %s%s",
+                     settings.twilio.public_base_url.rstrip("/"), sms.INBOUND_PATH,
+                     settings.twilio.public_base_url.rstrip("/"), sms.STATUS_PATH)
         if bot is None:
             log.info("Telegram: off (no [telegram] token)")
         elif settings.telegram.webhook_url:
@@ -166,6 +175,26 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             raise click.ClickException(
                 f"{parts[ended]} ended unexpectedly ({_why(ended)}); stopping so that a "
                 "supervisor can start digicheque again")
+
+
+def _routes(settings: Settings) -> list[str]:
+    routes = ["POST /telegram"] if settings.telegram.token else []
+    if settings.twilio.enabled:
+        routes += [f"POST {sms.INBOUND_PATH}", f"POST {sms.STATUS_PATH}"]
+    return routes + ["GET /healthz", "GET /metrics"]
+
+
+def check_channels(settings: Settings) -> None:
+    """One line when no channel is set up, or [twilio] only half."""
+    missing = sms.missing_settings(settings.twilio)
+    if missing:
+        raise click.ClickException(
+            f"[twilio] is incomplete: set {', '.join(missing)} "
+            "(or DIGICHEQUE_TWILIO_<KEY>), or leave the section empty")
+    if not settings.telegram.token and not settings.twilio.enabled:
+        raise click.ClickException(
+            "no channel to serve: set [telegram] token (DIGICHEQUE_TELEGRAM_TOKEN) and/or "
+            "[twilio] (README: Running the bot)")
 
 
 async def _check_bot(bot: Bot) -> None:
@@ -253,7 +282,7 @@ def _stop_on_signals() -> asyncio.Event:
               help="Listen port (default: [server] port).")
 @pass_app
 def run(app: App, host: str | None, port: int | None) -> None:
-    """Serve the webhooks, talk to Telegram and deliver the outbox, until stopped.
+    """Serve the webhooks, talk to Telegram and Twilio, deliver the outbox, until stopped.
 
     With [telegram] webhook_url set, the webhook is registered (with the secret token);
     without it, the bot long-polls Telegram. Health: GET /healthz; metrics: GET /metrics.
@@ -270,6 +299,7 @@ def run(app: App, host: str | None, port: int | None) -> None:
     db_engine = app.engine()
     sock = listen(settings.server.host, settings.server.port)
     try:
+        check_channels(settings)
         asyncio.run(serve(settings, db_engine, app.sessions(), app.clock, sock=sock))
     finally:
         sock.close()
