@@ -65,8 +65,8 @@ MESSAGES: dict[str, str] = {
                            "what you want, e.g. move.",
     "visit": "Your visit: {start_day} from {start_time} to {end_time}, {street}, {postcode}. "
              "Help with: {topic}.",
-    "deadline": "It is too late to move or cancel by message. Call the city: {phone}.",
-    "cancel.ask": "Do you want to cancel your visit on {start_day} at {start_time}?",
+    "deadline": "It is too late to change the visit by message. Call the city: {phone}.",
+    "cancel.ask": "Do you want to call off your visit on {start_day} at {start_time}?",
     "cancelled": "Your visit is cancelled. You can use your digicheque again: send the code "
                  "for a new visit.",
     "cancel.kept": "Fine, your visit stays planned.",
@@ -110,9 +110,9 @@ MESSAGES: dict[str, str] = {
     "option.change_details": "Change address, number or help",
     "option.see": "See my visit",
     "option.move": "Move it",
-    "option.cancel": "Cancel it",
+    "option.cancel": "Call it off",
     "option.person": "Talk to a person",
-    "option.yes_cancel": "Yes, cancel",
+    "option.yes_cancel": "Yes, call it off",
     "option.no_keep": "No, keep it",
     "option.yes_stop": "Yes, stop",
     "option.no_go_on": "No, go on",
@@ -144,7 +144,7 @@ MESSAGES: dict[str, str] = {
                        "{start_day} at {start_time} still stands. To get messages again, send "
                        "START.",
     "stopped.visit": "Your visit on {start_day} at {start_time} still stands. You get no messages"
-                     " from us. To move or cancel it, send START, then MENU.",
+                     " from us. To change it, send START, then MENU.",
     "code.help": "The code is on the letter from the city: 9 letters and digits, like ABCD-"
                  "EFGH-K. Type it, with or without dashes. Cannot do it? Call the city: {phone}.",
     "code.photo": "I cannot read photos yet. The code is on the letter: 9 letters and digits, "

@@ -102,3 +102,18 @@ def test_segments_counts_extension_characters_double():
     assert segments("a" * 161) == 2
     assert segments("€" * 80) == 1 and segments("€" * 81) == 2
     assert segments("a" * 306) == 2 and segments("a" * 307) == 3
+
+
+# Twilio opts a number out when a message is exactly one of these words (CONTEXT.md);
+# STOP is left out on purpose: it is our own way to stop, and it means the same there.
+TWILIO_OPT_OUT_WORDS = {"cancel", "end", "quit", "unsubscribe", "stopall", "revoke", "optout"}
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_no_text_suggests_a_word_that_twilio_reads_as_opting_out(language):
+    """A resident who types the word of an option or an instruction must not be cut off
+    from every later SMS: no catalogue text (options included) contains such a word."""
+    for key, text in CATALOGUES[language].items():
+        shown = re.sub(r"\{[^}]*\}", " ", text)   # not the {end_time} placeholders
+        words = set(re.findall(r"[a-z]+", shown.lower()))
+        assert not words & TWILIO_OPT_OUT_WORDS, (language, key, text)
