@@ -9,7 +9,7 @@ SQLite every transaction starts with BEGIN IMMEDIATE (storage.db), so the select
 the update of one claim hold the database's write lock together.
 
 State changes after the claim (retry, failed) are fenced on claimed_by, so a worker
-whose lease was taken over cannot undo the new owner's work. mark_sent is not fenced:
+whose lease was taken over cannot undo the new owner's work. Marking sent is not fenced:
 a message that reached the provider is sent, whoever finished it.
 All moments come from the injected clock (G8).
 """
@@ -199,17 +199,8 @@ class OutboxStore:
 
     # ------------------------------------------------------------------ outcomes
 
-    def mark_sent(self, message_id: int, provider_message_id: str | None) -> bool:
-        """The provider accepted the message."""
-        statement = (update(Outbox)
-                     .where(Outbox.id == message_id, Outbox.status != OutboxStatus.SENT)
-                     .values(status=OutboxStatus.SENT, provider_message_id=provider_message_id,
-                             sent_at=self.clock(), claimed_until=None))
-        with self.sessions.begin() as session:
-            return _changed(session, statement) == 1
-
     def mark_sent_many(self, sent: list[tuple[int, str | None]]) -> int:
-        """mark_sent for several messages in one transaction (the sender batches)."""
+        """The provider accepted these messages: one transaction for a batch of them."""
         if not sent:
             return 0
         statement = (update(Outbox)

@@ -42,7 +42,6 @@ from telegram.error import (
     EndPointNotFound,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
     TimedOut,
@@ -253,10 +252,8 @@ def map_error(exc: TelegramError) -> SendError:
         return Permanent(reason)
     if isinstance(exc, TimedOut):
         return Unanswered(reason)  # sent, no answer in time: it may have arrived
-    if isinstance(exc, NetworkError):
-        return Temporary(reason)
-    if isinstance(exc, InvalidToken):
-        return Temporary(reason)  # revoked token: an operator problem, not the message's
+    # NetworkError, and anything else (a revoked token, InvalidToken, is an operator's
+    # problem, not the message's): try again later.
     return Temporary(reason)
 
 
