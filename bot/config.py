@@ -111,6 +111,11 @@ class CitySettings:
     default_language: str = _f("nl", "language", "Language of a new resident.")
     languages: list[str] = _f(["nl", "fr", "en"], "languages", "Languages offered.")
     country: str = _f("BE", "str", "Region for reading phone numbers without a country code.")
+    places: dict[str, str] = _f({"Sint-Niklaas": "9100", "St-Niklaas": "9100",
+                                 "Nieuwkerken-Waas": "9100", "Nieuwkerken": "9100",
+                                 "Belsele": "9111", "Sinaai": "9112"}, "places",
+                                "Place names residents write instead of a postcode, each "
+                                "with its postcode (environment: Name=9100,Name=9111).")
 
 
 @dataclass(frozen=True)
@@ -333,6 +338,16 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
             raise ValueError(
                 f"expected a list of 4-digit postcodes such as [\"9100\"], got {value!r}")
         return [str(v) for v in value]
+    if kind == "places":
+        if from_env:
+            pairs = [part.partition("=") for part in value.split(",") if part.strip()]
+            value = {name.strip(): code.strip() for name, _, code in pairs}
+        if not isinstance(value, dict) or not all(
+                str(name).strip() and re.fullmatch(r"\d{4}", str(code))
+                for name, code in value.items()):
+            raise ValueError("expected place names with 4-digit postcodes such as "
+                             f"{{\"Belsele\" = \"9111\"}}, got {value!r}")
+        return {str(name).strip(): str(code) for name, code in value.items()}
     if kind == "language":
         if value not in SUPPORTED_LANGUAGES:
             raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}, got {value!r}")
@@ -439,6 +454,15 @@ def _check_together(settings: Settings, where: str, env: Mapping[str, str]) -> S
             f"{origin('booking', 'min_notice')}: {format_duration(booking.min_notice)} is "
             f"longer than [booking] max_ahead {format_duration(booking.max_ahead)}, so no "
             "visit could ever be booked")
+    city = settings.city
+    outside = {name: code for name, code in city.places.items() if code not in city.postcodes}
+    if outside and city.places != CitySettings().places:
+        raise ConfigError(f"{origin('city', 'places')}: {outside} has a postcode that is not "
+                          f"in [city] postcodes {city.postcodes}")
+    if outside:  # Sint-Niklaas's towns, for another area: keep only those inside it
+        city = dataclasses.replace(city, places={name: code for name, code in
+                                                 city.places.items() if name not in outside})
+        settings = dataclasses.replace(settings, city=city)
     if settings.sender.max_backoff < timedelta(seconds=1):
         raise ConfigError(f"{origin('sender', 'max_backoff')}: expected at least 1s, got "
                           f"{format_duration(settings.sender.max_backoff)}")
@@ -464,6 +488,8 @@ def example_toml() -> str:
             return str(value)
         if isinstance(value, list):
             return "[" + ", ".join(show(v) for v in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{show(k)} = {show(v)}" for k, v in value.items()) + "}"
         return '"' + str(value) + '"'
 
     lines = [

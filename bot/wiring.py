@@ -18,6 +18,7 @@ def rules_from(settings: Settings) -> Rules:
         tz=settings.tz, city_phone=city.phone, city_name=city.name,
         postcodes=tuple(city.postcodes), languages=tuple(city.languages),
         default_language=city.default_language, country=city.country,
+        places=tuple((name.lower(), code) for name, code in city.places.items()),
         visit_length=booking.visit_length, min_notice=booking.min_notice,
         max_ahead=booking.max_ahead, change_deadline=booking.change_deadline,
         choices_offered=booking.choices_offered, idle_after=conv.idle_after,

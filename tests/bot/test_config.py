@@ -155,3 +155,37 @@ def test_secret_settings_stay_out_of_repr(tmp_path):
         assert secret not in shown
     assert "postgresql+psycopg://bot:***@db.example/bot" in shown
     assert "webhook_url=''" in shown  # the rest is still shown
+
+
+def test_place_names_come_from_the_config_and_reach_the_conversation(tmp_path):
+    from bot.wiring import rules_from
+    from conversations.address import postcode_in
+
+    path = write(tmp_path, '[city]\npostcodes = ["9100", "9170"]\n'
+                           'places = {"Sint-Niklaas" = "9100", "De Klinge" = "9170"}\n')
+    rules = rules_from(load_settings(path, env={}))
+    assert postcode_in("Hoogstraat 3, de klinge", rules.places) == ("9170", "Hoogstraat 3")
+    assert postcode_in("Kerkstraat 1, Belsele", rules.places)[0] is None   # not listed
+
+
+@pytest.mark.parametrize("body, env, message", [
+    ('[city]\nplaces = {"Verweg" = "1000"}\n', {},
+     r"\[city\] places: \{'Verweg': '1000'\} has a postcode that is not in \[city\] postcodes"),
+    ('[city]\nplaces = {"Belsele" = "91"}\n', {}, r"\[city\] places: expected place names"),
+    ("", {"DIGICHEQUE_CITY_PLACES": "Belsele=9111,Sinaai"},
+     r"DIGICHEQUE_CITY_PLACES: expected place names"),
+])
+def test_place_names_need_a_postcode_of_the_service_area(tmp_path, body, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write(tmp_path, body), env=env)
+
+
+def test_place_names_from_the_environment(tmp_path):
+    settings = load_settings(write(tmp_path, ""), env={
+        "DIGICHEQUE_CITY_PLACES": "Belsele=9111, Sinaai = 9112"})
+    assert settings.city.places == {"Belsele": "9111", "Sinaai": "9112"}
+
+
+def test_the_default_place_names_follow_other_postcodes(tmp_path):
+    settings = load_settings(write(tmp_path, '[city]\npostcodes = ["9100", "9200"]\n'), env={})
+    assert set(settings.city.places.values()) == {"9100"}
