@@ -165,3 +165,26 @@ def test_slots_generate_refuses_a_visit_of_zero_minutes(ready, capsys):
     assert code == 2 and out == ""
     assert err.strip().splitlines()[-1] == ("Error: Invalid value for '--visit': expected a "
                                             "duration above 0, such as 90m, got '0m'")
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, "Error: no channel to serve: set [telegram] token (DIGICHEQUE_TELEGRAM_TOKEN) "
+         "and/or [twilio] (README: Running the bot)"),
+    ({"DIGICHEQUE_TWILIO_ACCOUNT_SID": "AC123"},
+     "Error: [twilio] is incomplete: set auth_token, public_base_url, from_number or "
+     "messaging_service_sid (or DIGICHEQUE_TWILIO_<KEY>), or leave the section empty"),
+    ({"DIGICHEQUE_TWILIO_ACCOUNT_SID": "AC123", "DIGICHEQUE_TWILIO_AUTH_TOKEN": "t",
+      "DIGICHEQUE_TWILIO_MESSAGING_SERVICE_SID": "MG1"},
+     "Error: [twilio] is incomplete: set public_base_url (or DIGICHEQUE_TWILIO_<KEY>), or "
+     "leave the section empty"),
+])
+def test_run_without_a_complete_channel_says_what_to_set(ready, monkeypatch, capsys, env,
+                                                         expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, _, err = digicheque(capsys, "run", "--port", str(port))
+    assert code == 1
+    assert one_line(err) == expected

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.commands.run import serve
 from bot.config import Settings, TwilioSettings
 from conversations.gsm7 import is_gsm7, segments
-from storage.models import Booking, Outbox, Resident
+from storage.models import Booking, Inbound, Outbox, Resident
 from tests.auxil.fake_telegram import free_socket
 from tests.auxil.fake_twilio import (
     ACCOUNT_SID,
@@ -146,12 +146,18 @@ def test_a_whole_booking_by_sms(sessions, engine, language, first, menu):
 
 
 def test_provider_errors_over_real_http(sessions, engine):
-    """429 and 500 are retried and delivered once; 21610 marks the resident opted out;
-    status callbacks reach the database, forward only; a repeated MessageSid is one reply."""
+    """Unsigned or signed for the wrong URL: 403 and nothing stored; 429 and 500 are
+    retried and delivered once; 21610 marks the resident opted out; status callbacks
+    reach the database, forward only; a repeated MessageSid is one reply."""
     world = World(sessions)
     with FakeTwilio() as fake:
         async def body(http: httpx.AsyncClient, local: str) -> None:
             ann, bert = Phone(http, local, fake, ANN), Phone(http, local, fake, BERT)
+            forged = inbound_form(ANN, "hallo", "SM-forged")
+            refused = await http.post(local + "/twilio/sms", data=forged, headers={
+                "X-Twilio-Signature": sign(local + "/twilio/sms", forged)})  # not public
+            assert refused.status_code == 403
+            assert (await http.post(local + "/twilio/sms", data=forged)).status_code == 403
             fake.fail_next(429, 20429, to=ANN)
             fake.fail_next(500, 20500, to=ANN)
             await ann.text("hallo", sid="SM-first")
@@ -176,6 +182,8 @@ def test_provider_errors_over_real_http(sessions, engine):
         statuses = dict(s.execute(select(Outbox.address, Outbox.delivery_status)
                                   .where(Outbox.status == "sent")).tuples().all())
         failed = s.scalars(select(Outbox.last_error).where(Outbox.address == BERT)).all()
+        forged = s.scalars(select(Inbound).where(Inbound.provider_id == "SM-forged")).all()
+    assert forged == []
     assert by_number[BERT].opted_out_at is not None
     assert by_number[ANN].opted_out_at is None
     assert statuses[ANN] == "delivered"
