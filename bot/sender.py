@@ -103,6 +103,10 @@ class RateLimits:
     reply_reserve: float = 0.0
 
 
+# Sends one channel has started and not finished, at most. A crash can deliver exactly
+# these a second time (nothing tells whether the provider got them): RELIABILITY.md.
+MAX_IN_FLIGHT = 16
+
 UNLIMITED = RateLimits(global_rate=1e9, global_burst=1e9, chat_rate=1e9, chat_burst=1e9)
 
 
@@ -237,7 +241,7 @@ class Sender:
                  limits: Mapping[str, RateLimits] | None = None, *,
                  metrics: Metrics | None = None, worker_id: str | None = None,
                  poll_interval: float = 1.0, max_held: int = 200, reply_reserve: int = 20,
-                 max_in_flight: int = 16, retry: RetryPolicy = RetryPolicy(),
+                 max_in_flight: int = MAX_IN_FLIGHT, retry: RetryPolicy = RetryPolicy(),
                  max_throttle_hold: float = 60.0, executor: Executor | None = None,
                  monotonic: Callable[[], float] | None = None,
                  draw: Callable[[], float] = random.random) -> None:
