@@ -597,8 +597,8 @@ class Sender:
                   f"{format_duration(self.retry.give_up_after)}: {exc.reason}")
         log.error("%s not delivered: %s", self._where(message), reason)
         self.metrics.messages_given_up.inc(channel=channel.name)
-        self._forget(channel, message.id)
         await self._db(self.store.mark_failed, message.id, self.worker_id, reason)
+        self._forget(channel, message.id)
 
     async def _recipient_gone(self, channel: _Channel, lane: _Lane, held: _Held,
                               exc: SendError) -> None:
@@ -606,19 +606,20 @@ class Sender:
         message = held.message
         log.info("%s: recipient gone (%s); no more messages to them",
                  self._where(message), exc.reason)
-        for item in [held, *lane.queue]:
-            self._forget(channel, item.message.id)
+        items = [held, *lane.queue]
         lane.queue.clear()
         await self._db(self.store.mark_recipient_gone, message.channel, message.address,
                        f"{SendOutcome.RECIPIENT_GONE.value}: {exc.reason}")
+        for item in items:
+            self._forget(channel, item.message.id)
 
     async def _permanent(self, channel: _Channel, lane: _Lane, held: _Held,
                          exc: SendError) -> None:
         """The provider refuses this message: record why and move on."""
         log.warning("%s failed permanently: %s", self._where(held.message), exc.reason)
-        self._forget(channel, held.message.id)
         await self._db(self.store.mark_failed, held.message.id, self.worker_id,
                        f"{SendOutcome.PERMANENT.value}: {exc.reason}")
+        self._forget(channel, held.message.id)
 
     def _record_sent(self, message_id: int, provider_id: str) -> None:
         """Mark sent in batches: sends that finish while one batch is being written join
@@ -633,6 +634,9 @@ class Sender:
             await self._db(self.store.mark_sent_many, batch)
 
     def _forget(self, channel: _Channel, message_id: int) -> None:
+        """A failed message is no longer ours. Called after the row says so: until then a
+        claim that finds its lease lapsed hands it back to us, and we must still know
+        that we hold it (_enqueue) rather than send it again."""
         self._held_ids.discard(message_id)
         self.metrics.messages_failed.inc(channel=channel.name)
 
