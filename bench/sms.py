@@ -27,11 +27,9 @@ import argparse
 import asyncio
 import base64
 import itertools
-import os
 import signal
 import socket
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -104,34 +102,10 @@ async def _serve_ours(port: int, db: str, api: str) -> None:
     await serve(settings, engine, make_sessionmaker(engine), system_clock, sock=sock, stop=stop)
 
 
-@asynccontextmanager
-async def server(mode: str, db: str = "", api: str = "") -> AsyncIterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.sms", "--serve", mode, "--port", str(port),
-        "--db", db, "--api", api, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            break
-        except OSError:
-            if proc.returncode is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{mode} did not start") from None
-            await asyncio.sleep(0.05)
-    try:
-        yield port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
+def server(mode: str, db: str = "", api: str = "") -> Any:
+    """One server under test in its own process (bench.webhook_e2e starts and stops it)."""
+    from bench.webhook_e2e import server as subprocess_server
+    return subprocess_server(mode, "--db", db, "--api", api, command=("bench.sms", "--serve"))
 
 
 # ---------------------------------------------------------------------------- fake Twilio
@@ -253,7 +227,10 @@ async def load(port: int, mode: str, residents: int, duration: float) -> tuple[f
 
 
 def pct(values: list[float], p: float) -> float:
-    return statistics.quantiles(values, n=100)[int(p) - 1] * 1000 if len(values) > 100 else 0.0
+    """The p-th percentile in milliseconds (NaN for fewer than two values)."""
+    if len(values) < 2:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] * 1000
 
 
 async def inbound(args: argparse.Namespace, folder: Path) -> None:

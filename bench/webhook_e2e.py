@@ -124,11 +124,13 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def server(mode: str, *args: str) -> AsyncIterator[int]:
+async def server(mode: str, *args: str, command: tuple[str, ...] = ("bench.webhook_servers",)
+                 ) -> AsyncIterator[int]:
+    """`python -m <command> <mode> --port P <args>` until the block ends (SIGTERM)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.webhook_servers", mode, "--port", str(port), *args,
+        sys.executable, "-m", *command, mode, "--port", str(port), *args,
         env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     while True:
