@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import main
+from tests.auxil.cli import digicheque
 from storage.db import head_revision
 
 
@@ -14,17 +14,6 @@ def fresh(tmp_path, monkeypatch):
     monkeypatch.delenv("DIGICHEQUE_CONFIG", raising=False)
     monkeypatch.setenv("DIGICHEQUE_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
     return tmp_path
-
-
-def digicheque(capsys, *args):
-    """Run the real entry point; returns (exit code, stdout, stderr)."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_command_on_an_empty_database_names_the_fix(fresh, capsys):

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from bot.cli import main
+from tests.auxil.cli import digicheque
 
 UNREACHABLE = "postgresql+psycopg://nobody:pw-secret@127.0.0.1:1/digicheque"
 
@@ -27,17 +27,6 @@ def ready(folder, monkeypatch, capsys):
     assert digicheque(capsys, "db", "upgrade")[0] == 0
     assert digicheque(capsys, "coaches", "add", "An", "--postcodes", "9100")[0] == 0
     return folder
-
-
-def digicheque(capsys, *args):
-    """Run the real entry point; returns (exit code, stdout, stderr)."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_line(err: str) -> str:
