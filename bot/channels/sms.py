@@ -19,7 +19,6 @@ of bot.errors' four outcomes; the sender alone decides what follows (STYLE.md):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -33,7 +32,15 @@ from twilio.rest import Client
 from bot.channels.twilio_http import AiohttpTwilioClient
 from bot.config import TwilioSettings
 from bot.sender import RateLimits
-from bot.errors import Permanent, RecipientGone, SendError, Temporary, Throttled, ThrottleScope
+from bot.errors import (
+    Permanent,
+    RecipientGone,
+    SendError,
+    Temporary,
+    Throttled,
+    ThrottleScope,
+    Unanswered,
+)
 from conversations.gsm7 import segments
 from conversations.incoming import Incoming, Kind
 from conversations.phone import read_phone
@@ -175,7 +182,13 @@ class TwilioSender:
                 to=message.address, body=message.body, **extra)
         except TwilioRestException as exc:
             raise map_error(exc) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
+            raise Temporary(f"twilio unreachable: {type(exc).__name__}") from None
+        except TimeoutError:
+            # The request went out and no answer came: Twilio may have queued the SMS.
+            # It has no idempotency key either; the sender counts a later copy.
+            raise Unanswered("twilio: no answer in time") from None
+        except (aiohttp.ClientError, OSError) as exc:
             raise Temporary(f"twilio unreachable: {type(exc).__name__}") from None
         return str(created.sid)
 

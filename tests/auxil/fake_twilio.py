@@ -14,6 +14,7 @@ URL plus the sorted form parameters, computed by the twilio package's RequestVal
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import threading
@@ -88,8 +89,9 @@ class FakeTwilio:
     """The fake REST API. Use as a context manager; point the client at `base_url`."""
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN,
-                 segments_per_second: float | None = None) -> None:
+                 segments_per_second: float | None = None, latency: float = 0.0) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
+        self.latency = latency   # seconds before each answer (after recording it)
         self.segments_per_second = segments_per_second
         self._lock = threading.Lock()
         self.requests: list[SmsRecord] = []
@@ -195,6 +197,8 @@ class FakeTwilio:
             sid = f"SM{next(self._sids):032x}"
             self.requests.append(SmsRecord(to, body, sender, params.get("StatusCallback"),
                                            at, 201, sid, count))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         return JSONResponse(_message_json(sid, self.account_sid, to, sender, body, count),
                             status_code=201)
 

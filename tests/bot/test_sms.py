@@ -19,7 +19,7 @@ from bot.channels.sms import (
     status_callback_url,
 )
 from bot.config import TwilioSettings
-from bot.errors import SendOutcome, ThrottleScope
+from bot.errors import SendOutcome, ThrottleScope, Unanswered
 from conversations.incoming import Kind
 from storage.models import Priority
 from storage.outbox import OutboxMessage
@@ -159,6 +159,7 @@ def test_an_unreachable_twilio_is_temporary():
     with pytest.raises(Exception) as caught:
         _send(None, message(), api_base_url=dead)
     assert getattr(caught.value, "outcome", None) == SendOutcome.TEMPORARY
+    assert not isinstance(caught.value, Unanswered)   # nothing went out
 
 
 def test_forms_are_parsed_with_every_value_kept_for_the_signature():
@@ -169,3 +170,18 @@ def test_forms_are_parsed_with_every_value_kept_for_the_signature():
         parse_form(b"\xff\xfe")
     with pytest.raises(Unreadable):
         parse_form(b"&".join(b"a%d=1" % i for i in range(500)))
+
+
+def test_no_answer_in_time_is_unanswered():
+    """A send whose answer is late may have reached Twilio: the sender counts a later copy."""
+    async def go(fake: FakeTwilio) -> None:
+        sender = TwilioSender(make_client(settings(fake), timeout=0.3), settings(fake), None)
+        try:
+            await sender.send(message())
+        finally:
+            await sender.close()
+
+    with FakeTwilio(latency=1.0) as slow:
+        with pytest.raises(Unanswered):
+            asyncio.run(go(slow))
+        assert len(slow.delivered) == 1       # it did arrive
