@@ -20,7 +20,7 @@ from conversations.understand import (
     read_when,
 )
 from conversations.answers import ASIDES, answer, answer_aside, pick, visit_params
-from conversations.states import State, ask_in, start_over, to_menu
+from conversations.states import State, ask_in, chosen_booking, start_over, to_menu
 
 
 def _window(ctx: Context) -> tuple[datetime, datetime]:
@@ -30,12 +30,12 @@ def _window(ctx: Context) -> tuple[datetime, datetime]:
 def _postcode_for(ctx: Context, data: dict[str, Any]) -> str | None:
     if data.get("postcode"):
         return str(data["postcode"])
-    booking = ctx.booking()
+    booking = chosen_booking(ctx, data)
     return booking.postcode if booking else None
 
 
 def _exclude(ctx: Context, data: dict[str, Any]) -> int | None:
-    booking = ctx.booking() if data.get("mode") == "move" else None
+    booking = chosen_booking(ctx, data) if data.get("mode") == "move" else None
     return booking.slot.id if booking else None
 
 
@@ -54,7 +54,19 @@ def free_times(ctx: Context, data: dict[str, Any], after: datetime | None = None
         start = max(start, after)
     if before is not None:
         end = min(end, before)
-    return ctx.free_slots(start, end, _postcode_for(ctx, data), _exclude(ctx, data), limit)
+    postcode, exclude = _postcode_for(ctx, data), _exclude(ctx, data)
+    # Never offer a time the resident already has a visit at (a second visit, or moving
+    # one of two): look a little further to still offer `limit` times.
+    own = [b.slot for b in ctx.bookings() if b.slot.id != exclude]
+    if not own:
+        return ctx.free_slots(start, end, postcode, exclude, limit)
+    wanted = None if limit is None else limit + 2 * len(own)
+    found = ctx.free_slots(start, end, postcode, exclude, wanted)
+    kept = [s for s in found if not any(s.starts_at < o.ends_at and o.starts_at < s.ends_at
+                                        for o in own)]
+    if limit is not None and len(kept) < limit and len(found) == wanted:
+        return free_times(ctx, data, after, before, None)[:limit]
+    return kept[:limit] if limit is not None else kept
 
 
 def _time_options(slots: list[SlotView]) -> tuple[Option, ...]:
@@ -230,7 +242,7 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     if slot is None or slot.starts_at < ctx.now + ctx.rules.min_notice:
         return offer(ctx, data, free_times(ctx, data, limit=ctx.rules.choices_offered), "time.gone")
     if mode == "move":
-        booking = ctx.booking()
+        booking = chosen_booking(ctx, data)
         if booking is None:
             return start_over(ctx)
         return Step((Say("moved", visit_params(slot, booking)),), State.MENU, {},
@@ -239,9 +251,11 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                             postcode=str(data["postcode"]), street=str(data["street"]),
                             phone=str(data["phone"]), topic=str(data["topic"]),
                             topic_text=data.get("topic_text"))
+    # A two-visit cheque: say the second visit can be booked the same way.
+    another = (Say("booked.another"),) if int(data.get("visits_left", 1)) > 1 else ()
     return Step((Say("booked", {"start": slot.starts_at, "end": slot.ends_at,
                                 "street": effect.street}),
-                 Say("booked.prepare")), State.MENU, {}, (effect,))
+                 Say("booked.prepare"), *another), State.MENU, {}, (effect,))
 
 
 def _details_options() -> tuple[Option, ...]:

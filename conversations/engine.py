@@ -25,11 +25,11 @@ from conversations.step import BookingView, ChequeView, Rules, Say, SlotView, St
 from storage.bookings import (
     BookingRefused,
     ReminderPolicy,
-    active_booking,
     book_visit,
     cancel_visit,
     change_phone,
     move_visit,
+    upcoming_bookings,
 )
 from storage.cheques import cheque_state, find_cheque
 from storage.clock import Clock
@@ -62,8 +62,7 @@ class DbContext:
         self.language = resident.language
         self.wrong_codes = recent_wrong_codes(resident, now, rules.code_window)
         self.codes_locked = codes_locked(resident, now)
-        self._booking: Booking | None = None
-        self._booking_loaded = False
+        self._bookings: list[BookingView] | None = None
 
     def find_cheque(self, code: str) -> ChequeView | None:
         cheque = find_cheque(self.session, code)
@@ -94,17 +93,22 @@ class DbContext:
         return [by_id[i] for i in slot_ids if i in by_id]
 
     def booking(self) -> BookingView | None:
-        if not self._booking_loaded:
-            self._booking = active_booking(self.session, self.resident.id, self.now)
-            self._booking_loaded = True
-        b = self._booking
-        if b is None:
-            return None
-        return BookingView(b.id, _slot_view(b.slot), b.postcode, b.street, b.phone, b.topic,
-                           b.topic_text, b.cheque_id)
+        found = self.bookings()
+        return found[0] if found else None
+
+    def bookings(self) -> list[BookingView]:
+        if self._bookings is None:
+            day = today(self)
+            self._bookings = [
+                BookingView(b.id, _slot_view(b.slot), b.postcode, b.street, b.phone, b.topic,
+                            b.topic_text, b.cheque_id,
+                            b.cheque.visits - b.cheque.visits_used
+                            if str(cheque_state(b.cheque, day)) == "ok" else 0)
+                for b in upcoming_bookings(self.session, self.resident.id, self.now)]
+        return self._bookings
 
     def forget_booking(self) -> None:
-        self._booking_loaded = False
+        self._bookings = None
 
 
 @dataclass
@@ -219,8 +223,11 @@ class Engine:
                 ctx.forget_booking()
                 log.info("effect %s refused: %s", type(effect).__name__, refused.reason)
                 prior = getattr(effect, "slot_id", None)
+                before = _data_before(step, effect, prior)
+                if isinstance(effect, fx.VisitMoved):   # which of several visits
+                    before["booking_id"] = effect.booking_id
                 return flows.after_failure(ctx, fx.EffectFailed(effect, refused.reason),
-                                           _data_before(step, effect, prior))
+                                           before)
         ctx.forget_booking()
         return step
 

@@ -65,10 +65,12 @@ from conversations.visit import (
     ask_cancel,
     ask_menu,
     ask_phone_change,
+    ask_which,
     menu_options,
     on_cancel,
     on_menu,
     on_phone_change,
+    on_which,
 )
 
 __all__ = ["FLOW", "State", "after_failure", "first_state", "step"]
@@ -139,7 +141,7 @@ def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         if cheque.state == "used" and ctx.booking() is not None:
             return to_menu(ctx)
         return Step((Say(key, {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
-    new_data = {"cheque_id": cheque.id}
+    new_data = {"cheque_id": cheque.id, "visits_left": cheque.visits_left}
     return Step((Say("code.accepted"), *ask_postcode(ctx, new_data)), State.ASK_POSTCODE,
                 new_data)
 
@@ -377,6 +379,7 @@ FLOW.update({
     State.CHANGE_DETAILS: Node(ask_details, on_details, ASIDES),
     State.MENU: Node(ask_menu, on_menu),
     State.CONFIRM_CANCEL: Node(ask_cancel, on_cancel, ASIDES),
+    State.WHICH_VISIT: Node(ask_which, on_which, ASIDES),
     State.CHANGE_PHONE: Node(ask_phone_change, on_phone_change),
     State.CONFIRM_STOP: Node(ask_stop, on_stop),
     State.RESUME: Node(ask_resume, on_resume, ASIDES),
@@ -463,7 +466,7 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
                                                      State.ASK_CODE, {})
                                   if aside is not None else
                                   Step(ask_code(ctx, data), State.ASK_CODE, {}))
-        elif current == State.MENU and pick(stripped, menu_options()) is None \
+        elif current == State.MENU and pick(stripped, menu_options(ctx)) is None \
                 and read_intent(stripped, ctx.language, MENU_INTENTS) is None \
                 and find_code(stripped) is None:
             first = Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})

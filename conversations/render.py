@@ -62,6 +62,12 @@ def _expand(language: str, params: dict[str, Any], tz: ZoneInfo | None,
             local = value.astimezone(tz)
             out[f"{name}_day"], out[f"{name}_short"] = _day_names(local.date(), locale)
             out[f"{name}_time"] = _clock(local.time(), locale)
+        elif isinstance(value, (list, tuple)) and value and \
+                all(isinstance(v, datetime) for v in value):
+            # several visits: "wo 2 dec 13:00, wo 9 dec 09:00"
+            out[name] = ", ".join(
+                f"{_day_names(v.astimezone(tz).date(), locale)[1]} "
+                f"{_clock(v.astimezone(tz).time(), locale)}" for v in value)
         elif name == "topic":
             out[name] = template(language, f"topic.{value}")
         elif isinstance(value, str) and value.startswith("where."):

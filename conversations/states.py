@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from conversations.intents import Intent
-from conversations.step import Context, Say, Step
+from conversations.step import BookingView, Context, Say, Step
 
 
 class State(StrEnum):
@@ -29,6 +29,7 @@ class State(StrEnum):
     CHANGE_DETAILS = "change_details"
     MENU = "menu"
     CONFIRM_CANCEL = "confirm_cancel"
+    WHICH_VISIT = "which_visit"
     CHANGE_PHONE = "change_phone"
     CONFIRM_STOP = "confirm_stop"
     RESUME = "resume"
@@ -67,6 +68,15 @@ def to_menu(ctx: Context) -> Step:
     if ctx.booking() is None:
         return start_over(ctx)
     return Step(ask_in(State.MENU, ctx, {}), State.MENU, {})
+
+
+def chosen_booking(ctx: Context, data: dict[str, Any]) -> BookingView | None:
+    """The visit being moved or cancelled: the one chosen (of several), else the next one.
+
+    None when the chosen visit is gone meanwhile (cancelled by staff, or over)."""
+    if data.get("booking_id") is None:
+        return ctx.booking()
+    return next((b for b in ctx.bookings() if b.id == int(data["booking_id"])), None)
 
 
 def start_over(ctx: Context) -> Step:

@@ -78,6 +78,7 @@ class BookingView:
     topic: str
     topic_text: str | None
     cheque_id: int
+    visits_left: int = 0   # the cheque's visits still to book (a two-visit cheque)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,13 @@ class Context(Protocol):
         """The slots with these ids, in that order (missing ones left out)."""
         ...
 
-    def booking(self) -> BookingView | None: ...
+    def booking(self) -> BookingView | None:
+        """The resident's next visit."""
+        ...
+
+    def bookings(self) -> list[BookingView]:
+        """All the resident's visits still to come, earliest first."""
+        ...
 
 
 @dataclass(frozen=True)

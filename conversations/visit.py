@@ -34,19 +34,35 @@ from conversations.answers import (
     visit_params,
 )
 from conversations.choosing import confirm_options, offer_first, offer_for
-from conversations.states import State, ask_in, handle_in, start_over
+from conversations.states import State, ask_in, chosen_booking, handle_in, start_over, to_menu
 
 
-def menu_options() -> tuple[Option, ...]:
-    return (("see", "option.see", {}), ("move", "option.move", {}),
-            ("cancel", "option.cancel", {}), ("person", "option.person", {}))
+def menu_options(ctx: Context | None = None) -> tuple[Option, ...]:
+    options: tuple[Option, ...] = (("see", "option.see", {}), ("move", "option.move", {}),
+                                   ("cancel", "option.cancel", {}),
+                                   ("person", "option.person", {}))
+    if ctx is not None and _cheque_with_visits_left(ctx) is not None:
+        options += (("another", "option.another_visit", {}),)   # a two-visit cheque
+    return options
+
+
+def _cheque_with_visits_left(ctx: Context) -> BookingView | None:
+    """A visit whose cheque is worth another visit still to book, if any."""
+    return next((b for b in ctx.bookings() if b.visits_left > 0), None)
+
+
+def _starts(ctx: Context) -> list[Any]:
+    return [b.slot.starts_at for b in ctx.bookings()]
 
 
 def ask_menu(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    booking = ctx.booking()
-    if booking is None:
+    bookings = ctx.bookings()
+    if not bookings:
         return ask_in(State.ASK_CODE, ctx, data)
-    return (Say("menu", {"start": booking.slot.starts_at}, menu_options()),)
+    if len(bookings) > 1:   # which visits: "wo 2 dec 13:00, wo 9 dec 09:00"
+        return (Say("menu.several", {"visits": _starts(ctx), "count": len(bookings)},
+                    menu_options(ctx)),)
+    return (Say("menu", {"start": bookings[0].slot.starts_at}, menu_options(ctx)),)
 
 
 def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
@@ -54,9 +70,9 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     booking = ctx.booking()
     if booking is None:
         return _no_visit(ctx, text)
-    choice = pick(text, menu_options())
+    choice = pick(text, menu_options(ctx))
     if choice is not None:
-        return _menu_choice(ctx, choice, booking)
+        return _menu_choice(ctx, choice)   # a digit is no day: "2" is not 2 December
     if find_code(text) is not None:   # "mijn man heeft ook een brief gekregen: NDXJ-..."
         return handle_in(State.ASK_CODE, ctx, text, {})
     intent = read_intent(text, ctx.language, MENU_INTENTS)
@@ -67,35 +83,113 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return _ask_phone_change(ctx, phone)
     if greeting_language(text) is not None:
         return Step(ask_menu(ctx, data), State.MENU, {})
-    wished = _wished(ctx, text, booking)
-    if wished is not None:   # "volgende week dinsdag?": a day other than the visit's
-        return _menu_choice(ctx, "move", booking, wished)
+    if len(ctx.bookings()) == 1 and _wished(ctx, text, booking) is not None:
+        # "volgende week dinsdag?": a day other than the visit's
+        return _menu_choice(ctx, "move", text)
     if pick(text, confirm_options("book") + confirm_options("move")) == "yes":
         # "Ja, boek het" again: a button pressed twice, or a resident making sure.
         return Step((Say("menu.already_booked"), *ask_menu(ctx, data)), State.MENU, {})
     if read_yes_no(text) is not None:   # "oké", "👍", "nee": the visit stands
-        return Step((Say("menu.ok", visit_params(booking.slot, booking)),), State.MENU, {})
+        return Step((_recall(ctx, "menu.ok"),), State.MENU, {})
     if looks_like_code(text):
         return handle_in(State.ASK_CODE, ctx, text, {})
     return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
 
 
-def _menu_choice(ctx: Context, choice: str, booking: BookingView,
-                 when: When | None = None) -> Step:
+def _recall(ctx: Context, key: str) -> Say:
+    """A short answer that recalls the visit, or every visit when there are several."""
+    bookings = ctx.bookings()
+    if len(bookings) > 1:
+        return Say(f"{key}.several", {"visits": _starts(ctx)})
+    return Say(key, visit_params(bookings[0].slot, bookings[0]))
+
+
+def _named(ctx: Context, text: str) -> BookingView | None:
+    """The one visit a message names by its day ("het bezoek van 16 december")."""
+    if not text:
+        return None
+    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
+    if when is None or not when.days:
+        return None
+    tz = ctx.rules.tz
+    named = [b for b in ctx.bookings() if b.slot.starts_at.astimezone(tz).date() in when.days]
+    return named[0] if len(named) == 1 else None
+
+
+def _menu_choice(ctx: Context, choice: str, text: str = "") -> Step:
+    """A menu choice; moving or cancelling one of several visits first asks which one,
+    unless the message named it."""
+    bookings = ctx.bookings()
     if choice == "see":
-        return Step((Say("visit", visit_params(booking.slot, booking)),
+        return Step((*(Say("visit", visit_params(b.slot, b)) for b in bookings),
                      *ask_menu(ctx, {})), State.MENU, {})
     if choice == "person":
         return Step((Say("person", {"phone": ctx.rules.city_phone}), *ask_menu(ctx, {})),
                     State.MENU, {})
+    if choice == "another":
+        return _book_another(ctx)
+    if not bookings:   # cancelled by staff meanwhile, or over
+        return to_menu(ctx)
+    if len(bookings) == 1:
+        return _act_on(ctx, choice, bookings[0], text)
+    named = _named(ctx, text)
+    if named is not None:
+        return _act_on(ctx, choice, named, text)
+    which = {"action": choice, "text": text[:200]}
+    return Step(ask_which(ctx, which), State.WHICH_VISIT, which)
+
+
+def _act_on(ctx: Context, choice: str, booking: BookingView, text: str) -> Step:
+    """Move or cancel this visit (confirmed first), if it is not too late for it."""
     if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
         return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
                      *ask_menu(ctx, {})), State.MENU, {})
+    several = len(ctx.bookings()) > 1
+    data: dict[str, Any] = {"booking_id": booking.id} if several else {}
     if choice == "move":
+        when = _wished(ctx, text, booking) if text else None
         if when is not None:   # "kan het naar donderdag?": offer what was asked
-            return offer_for(ctx, {"mode": "move"}, when)
-        return offer_first(ctx, {"mode": "move"})
-    return Step(ask_cancel(ctx, {}), State.CONFIRM_CANCEL, {})
+            return offer_for(ctx, {"mode": "move", **data}, when)
+        return offer_first(ctx, {"mode": "move", **data})
+    return Step(ask_cancel(ctx, data), State.CONFIRM_CANCEL, data)
+
+
+def _book_another(ctx: Context) -> Step:
+    """The next visit of a two-visit cheque: same address, number and help; a time."""
+    booking = _cheque_with_visits_left(ctx)
+    if booking is None:
+        return Step((Say("code.ask_another"),), State.ASK_CODE, {})
+    data = {"cheque_id": booking.cheque_id, "visits_left": booking.visits_left,
+            "postcode": booking.postcode, "street": booking.street, "phone": booking.phone,
+            "topic": booking.topic, "topic_text": booking.topic_text}
+    return offer_first(ctx, data)
+
+
+def _which_options(ctx: Context) -> tuple[Option, ...]:
+    return tuple((str(b.id), "option.visit", {"start": b.slot.starts_at})
+                 for b in ctx.bookings())
+
+
+def ask_which(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    if len(ctx.bookings()) < 2:   # one left meanwhile: nothing to choose
+        return ask_menu(ctx, {})
+    key = "which.cancel" if data.get("action") == "cancel" else "which.move"
+    return (Say(key, {}, _which_options(ctx)),)
+
+
+def on_which(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """Which of several visits to move or cancel: a number, its day, or no after all."""
+    bookings = ctx.bookings()
+    if len(bookings) < 2:   # one left meanwhile: no need to ask
+        return _menu_choice(ctx, str(data.get("action", "see")), str(data.get("text", "")))
+    chosen = pick(text, _which_options(ctx))
+    booking = next((b for b in bookings if str(b.id) == chosen), None) or _named(ctx, text)
+    if booking is not None:
+        return _act_on(ctx, str(data.get("action")), booking, str(data.get("text", "")))
+    if read_yes_no(text) is False:
+        return Step(ask_menu(ctx, {}), State.MENU, {})
+    return Step((Say("confirm.not_understood"), *ask_which(ctx, data)), State.WHICH_VISIT,
+                data)
 
 
 # Words that make a day in the message the day the resident cannot ("ik kan niet woensdag").
@@ -125,15 +219,15 @@ def _wished(ctx: Context, text: str, booking: BookingView) -> When | None:
 def _on_intent(ctx: Context, intent: Intent, text: str, booking: BookingView) -> Step:
     """What a resident with a visit means in words; actions still ask to confirm."""
     if intent is Intent.MOVE:
-        return _menu_choice(ctx, "move", booking, _wished(ctx, text, booking))
+        return _menu_choice(ctx, "move", text)
     if intent is Intent.CANCEL:
-        return _menu_choice(ctx, "cancel", booking)
+        return _menu_choice(ctx, "cancel", text)
     if intent is Intent.WHEN:
-        return _menu_choice(ctx, "see", booking)
+        return _menu_choice(ctx, "see")
     if intent is Intent.PERSON:
-        return _menu_choice(ctx, "person", booking)
+        return _menu_choice(ctx, "person")
     if intent is Intent.THANKS:
-        return Step((Say("thanks", visit_params(booking.slot, booking)),), State.MENU, {})
+        return Step((_recall(ctx, "thanks"),), State.MENU, {})
     if intent is Intent.NEW_PHONE:
         return _ask_phone_change(ctx, find_phone(text, ctx.rules.country))
     if intent is Intent.NEW_CODE:
@@ -183,8 +277,10 @@ def on_phone_change(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         choice = answer(text, _phone_options())
         if choice == "yes":
             number = show_phone(str(data["phone"]), ctx.rules.country)
+            # The resident's number: the coach of every visit still to come calls it.
             return Step((Say("phone.changed", {"number": number}), *ask_menu(ctx, {})),
-                        State.MENU, {}, (fx.PhoneChanged(booking.id, str(data["phone"])),))
+                        State.MENU, {}, tuple(fx.PhoneChanged(b.id, str(data["phone"]))
+                                              for b in ctx.bookings()))
         if choice == "no":
             return Step((Say("phone.kept"), *ask_menu(ctx, {})), State.MENU, {})
         return Step((Say("confirm.not_understood"), *ask_phone_change(ctx, data)),
@@ -200,7 +296,7 @@ def _cancel_options() -> tuple[Option, ...]:
 
 
 def ask_cancel(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
-    booking = ctx.booking()
+    booking = chosen_booking(ctx, data)
     if booking is None:
         return ask_in(State.ASK_CODE, ctx, data)
     return (Say("cancel.ask", {"start": booking.slot.starts_at}, _cancel_options()),)
@@ -208,20 +304,23 @@ def ask_cancel(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_cancel(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """Cancelling is confirmed first; the cheque's visit comes back."""
-    booking = ctx.booking()
+    booking = chosen_booking(ctx, data)
     if booking is None:
-        return start_over(ctx)
+        return to_menu(ctx)
     choice = answer(text, _cancel_options())
     if choice == "yes":
         if booking.slot.starts_at - ctx.now < ctx.rules.change_deadline:
             return Step((Say("deadline", {"phone": ctx.rules.city_phone}),
                          *ask_menu(ctx, {})), State.MENU, {})
+        if len(ctx.bookings()) > 1:   # the other visit stands: back to the menu
+            return Step((Say("cancelled.one", {"start": booking.slot.starts_at}),),
+                        State.MENU, {}, (fx.VisitCancelled(booking.id),))
         return Step((Say("cancelled"),), State.ASK_CODE, {},
                     (fx.VisitCancelled(booking.id),))
     if choice == "no":
         return Step((Say("cancel.kept"), *ask_menu(ctx, {})), State.MENU, {})
     if read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
         # "nee, liever een andere dag": not cancelled, moved
-        return _menu_choice(ctx, "move", booking, _wished(ctx, text, booking))
+        return _act_on(ctx, "move", booking, text)
     return Step((Say("confirm.not_understood"), *ask_cancel(ctx, data)), State.CONFIRM_CANCEL,
                 data)

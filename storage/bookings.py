@@ -46,6 +46,17 @@ def active_booking(session: Session, resident_id: int, now: datetime) -> Booking
         .order_by(Slot.starts_at).limit(1)).first()
 
 
+def upcoming_bookings(session: Session, resident_id: int, now: datetime) -> list[Booking]:
+    """All of the resident's booked visits that have not ended yet, earliest first, with
+    their slot and cheque (a two-visit cheque, or a second code on the same phone)."""
+    return list(session.scalars(
+        select(Booking).join(Booking.slot)
+        .options(joinedload(Booking.slot), joinedload(Booking.cheque))
+        .where(Booking.resident_id == resident_id, Booking.status == BookingStatus.BOOKED,
+               Slot.ends_at > now)
+        .order_by(Slot.starts_at, Booking.id)))
+
+
 def _take_visit(session: Session, cheque_id: int, resident_id: int, today: date) -> bool:
     """Use one visit of a cheque; binds the cheque to the resident on first use."""
     table = cast(Table, Cheque.__table__)

@@ -132,6 +132,18 @@ MESSAGES: dict[str, str] = {
     "thanks.no_visit": "You are welcome, glad we could help! Another digicheque? Send its code.",
     "menu.ok": "Fine! Your visit stays on {start_day} at {start_time}. To change something, send "
                "MENU.",
+    # Several visits (a two-visit cheque, or a second code on the same phone).
+    "menu.several": "You have {count} visits: {visits}. What do you want to do?",
+    "menu.ok.several": "Fine! Your visits stay: {visits}. To change something, send MENU.",
+    "thanks.several": "You are welcome! The coach comes: {visits}. See you then! To change "
+                      "something, send MENU.",
+    "which.move": "Which visit do you want to move?",
+    "which.cancel": "Which visit do you want to call off?",
+    "option.visit": "{start_short} {start_time}",
+    "option.another_visit": "Book another visit",
+    "cancelled.one": "Your visit on {start_day} at {start_time} is called off. Your other "
+                     "visit stays planned.",
+    "booked.another": "Your digicheque is good for one more visit: send MENU to book it.",
     "code.ask_another": "Send the code of your other digicheque. It is on the letter, e.g. ABCD-"
                         "EFGH-K.",
     "phone.change_ask": "What is your new number? E.g. 0470 12 34 56",

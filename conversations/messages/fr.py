@@ -146,6 +146,19 @@ MESSAGES: dict[str, str] = {
     "thanks.no_visit": "Avec plaisir, et merci! Un autre digicheque? Envoyez le code.",
     "menu.ok": "Bien! Votre visite reste le {start_day} à {start_time}. Changer quelque chose? "
                "Envoyez MENU.",
+    # Several visits (a two-visit cheque, or a second code on the same phone).
+    "menu.several": "Vous avez {count} visites: {visits}. Que voulez-vous faire?",
+    "menu.ok.several": "Bien! Vos visites restent: {visits}. Changer quelque chose? Envoyez "
+                       "MENU.",
+    "thanks.several": "Avec plaisir! Le coach vient: {visits}. Bonne journée! Changer quelque "
+                      "chose? Envoyez MENU.",
+    "which.move": "Quelle visite voulez-vous déplacer?",
+    "which.cancel": "Quelle visite voulez-vous annuler?",
+    "option.visit": "{start_short} {start_time}",
+    "option.another_visit": "Réserver une autre visite",
+    "cancelled.one": "Votre visite du {start_day} à {start_time} est annulée. Votre autre "
+                     "visite reste prévue.",
+    "booked.another": "Votre digicheque vaut encore une visite: envoyez MENU pour la réserver.",
     "code.ask_another": "Envoyez le code de votre autre digicheque. Il est sur la lettre, p.ex. "
                         "ABCD-EFGH-K.",
     "phone.change_ask": "Quel est votre nouveau numéro? P.ex. 0470 12 34 56",

@@ -138,6 +138,18 @@ MESSAGES: dict[str, str] = {
     "thanks.no_visit": "Graag gedaan, en fijn dat we konden helpen! Nog een digicheque? Stuur de "
                        "code.",
     "menu.ok": "Goed! Uw bezoek blijft op {start_day} om {start_time}. Iets wijzigen? Stuur MENU.",
+    # Several visits (a two-visit cheque, or a second code on the same phone).
+    "menu.several": "U hebt {count} bezoeken: {visits}. Wat wilt u doen?",
+    "menu.ok.several": "Goed! Uw bezoeken blijven: {visits}. Iets wijzigen? Stuur MENU.",
+    "thanks.several": "Graag gedaan! De coach komt: {visits}. Tot dan! Iets wijzigen? Stuur "
+                      "MENU.",
+    "which.move": "Welk bezoek wilt u verplaatsen?",
+    "which.cancel": "Welk bezoek wilt u annuleren?",
+    "option.visit": "{start_short} {start_time}",
+    "option.another_visit": "Nog een bezoek boeken",
+    "cancelled.one": "Uw bezoek op {start_day} om {start_time} is geannuleerd. Uw andere "
+                     "bezoek blijft staan.",
+    "booked.another": "Uw digicheque is goed voor nog een bezoek: stuur MENU om het te boeken.",
     "code.ask_another": "Stuur de code van uw andere digicheque. Die staat op de brief, bv. ABCD-"
                         "EFGH-K.",
     "phone.change_ask": "Wat is uw nieuwe nummer? Bv. 0470 12 34 56",

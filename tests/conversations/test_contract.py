@@ -32,6 +32,7 @@ STATE_DATA = {
                            "phone": "+32470111222", "topic": "email", "slot_id": 2},
     State.MENU: {},
     State.CONFIRM_CANCEL: {},
+    State.WHICH_VISIT: {"action": "cancel", "text": "annuleren"},
     State.CHANGE_PHONE: {"phone": "+32470999999"},
     State.CONFIRM_STOP: {"return_to": "ask_postcode", "return_data": {"cheque_id": 1}},
     State.RESUME: {"return_to": "ask_time", "return_data": {"postcode": "9100"}},

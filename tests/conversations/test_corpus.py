@@ -27,7 +27,9 @@ PHONE_CHANGE, POSTCODE, STOPPED, CONFIRM = (S.CHANGE_PHONE, S.ASK_POSTCODE, S.ST
 # (language, setup, text, state after, reply: catalogue key or phrase)
 # Setups: first (nothing sent yet), ask_code, ask_postcode, ask_street, ask_topic,
 # ask_phone (by SMS: confirm, then "change details", "phone"), confirm (booking),
-# menu (booked, Wednesday 2 December 13:00),
+# menu (booked, Wednesday 2 December 13:00), two (a two-visit cheque: 2 December 13:00
+# and 9 December 09:00 booked), which_cancel / which_move (two, then 3 / 2 in the menu),
+# confirm2 / booked2 (a two-visit cheque, before / after booking the first visit),
 # confirm_cancel, stopped (booked, then stopped). {code} is a second good cheque code,
 # {typo} that code with one symbol wrong.
 TURNS: list[tuple[str, str, str, State, str]] = [
@@ -352,6 +354,49 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("fr", "ask_time", "le 10 février", TIME, "time.beyond"),
     ("nl", "menu", "kan het verzet worden naar 10 februari?", TIME, "time.beyond"),
     ("en", "menu", "can we move it to February 10?", TIME, "time.beyond"),
+    # --- several visits: which one, shown and picked by its day ---
+    ("nl", "confirm2", "1", MENU, "booked.another"),
+    ("fr", "confirm2", "oui", MENU, "booked.another"),
+    ("en", "confirm2", "yes", MENU, "booked.another"),
+    ("nl", "booked2", "menu", MENU, "Nog een bezoek boeken"),
+    ("nl", "booked2", "5", TIME, "time.offer"),
+    ("nl", "booked2", "nog een bezoek boeken", TIME, "time.offer"),
+    ("fr", "booked2", "5", TIME, "time.offer"),
+    ("en", "booked2", "book another visit", TIME, "time.offer"),
+    ("nl", "two", "menu", MENU, "U hebt 2 bezoeken: wo 2 dec 13:00, wo 9 dec 09:00"),
+    ("fr", "two", "menu", MENU, "Vous avez 2 visites: mer 2 déc 13:00, mer 9 déc 09:00"),
+    ("en", "two", "menu", MENU, "You have 2 visits: Wed 2 Dec 13:00, Wed 9 Dec 09:00"),
+    ("nl", "two", "1", MENU, "woensdag 9 december van 09:00"),
+    ("nl", "two", "wanneer komt de coach?", MENU, "woensdag 2 december van 13:00"),
+    ("nl", "two", "dank u wel", MENU, "De coach komt: wo 2 dec 13:00, wo 9 dec 09:00"),
+    ("fr", "two", "merci beaucoup", MENU, "thanks.several"),
+    ("en", "two", "thank you", MENU, "thanks.several"),
+    ("nl", "two", "oké", MENU, "menu.ok.several"),
+    ("nl", "two", "het bezoek van 9 december annuleren", CANCEL,
+     "bezoek op woensdag 9 december om 09:00 annuleren"),
+    ("nl", "two", "het bezoek van 2 december annuleren", CANCEL,
+     "bezoek op woensdag 2 december om 13:00 annuleren"),
+    ("fr", "two", "annuler la visite du 9 décembre", CANCEL,
+     "visite du mercredi 9 décembre à 09:00"),
+    ("en", "two", "please call off the visit of 9 December", CANCEL,
+     "visit on Wednesday 9 December at 09:00"),
+    ("nl", "two", "annuleren", S.WHICH_VISIT, "which.cancel"),
+    ("nl", "two", "3", S.WHICH_VISIT, "which.cancel"),
+    ("nl", "two", "verzetten", S.WHICH_VISIT, "which.move"),
+    ("fr", "two", "déplacer", S.WHICH_VISIT, "which.move"),
+    ("en", "two", "reschedule", S.WHICH_VISIT, "which.move"),
+    ("nl", "two", "het bezoek van 9 december verzetten", TIME, "time.offer"),
+    ("nl", "which_cancel", "2", CANCEL, "bezoek op woensdag 9 december om 09:00"),
+    ("nl", "which_cancel", "1", CANCEL, "bezoek op woensdag 2 december om 13:00"),
+    ("nl", "which_cancel", "die van 9 december", CANCEL, "woensdag 9 december om 09:00"),
+    ("fr", "which_cancel", "celle du 9 décembre", CANCEL, "mercredi 9 décembre à 09:00"),
+    ("en", "which_cancel", "the one on 9 December", CANCEL, "Wednesday 9 December at 09:00"),
+    ("nl", "which_cancel", "nee toch niet", MENU, "menu.several"),
+    ("nl", "which_cancel", "hoeveel kost dat?", S.WHICH_VISIT, "faq.cost"),
+    ("nl", "which_cancel", "blabla", S.WHICH_VISIT, "which.cancel"),
+    ("nl", "which_move", "2", TIME, "time.offer"),
+    ("fr", "which_move", "1", TIME, "time.offer"),
+    ("en", "which_move", "the one on 9 December", TIME, "time.offer"),
 ]
 
 
@@ -378,7 +423,8 @@ def walk_to(world, person, setup, language):
     person.say({"nl": "hallo", "fr": "FR", "en": "EN"}[language])
     if setup == "ask_code":
         return
-    person.say(world.cheque(seed=1))
+    two = setup in ("two", "which_cancel", "which_move", "confirm2", "booked2")
+    person.say(world.cheque(seed=3, visits=2) if two else world.cheque(seed=1))
     if setup == "ask_postcode":
         return
     person.say("9100 Kerkstraat 12")   # by SMS the phone is the number written from
@@ -388,7 +434,7 @@ def walk_to(world, person, setup, language):
     if setup == "ask_time":
         return
     person.say("2")          # Wednesday 2 December 13:00
-    if setup == "confirm":
+    if setup in ("confirm", "confirm2"):
         return
     if setup in ("details", "ask_phone"):
         person.say("3")
@@ -397,6 +443,17 @@ def walk_to(world, person, setup, language):
         return
     person.say("1")
     assert person.state == State.MENU, f"setup {setup} did not book"
+    if setup == "booked2":
+        return
+    if two:   # the cheque's second visit: Wednesday 9 December 09:00
+        person.say("5")
+        person.say({"nl": "9 december", "fr": "9 décembre", "en": "9 December"}[language])
+        person.say("1")
+        assert len(world.bookings()) == 2, f"setup {setup} did not book twice"
+    if setup == "which_cancel":
+        person.say("3")
+    elif setup == "which_move":
+        person.say("2")
     if setup == "confirm_cancel":
         person.say("3")
     elif setup == "stopped":

@@ -23,6 +23,9 @@ LONG = {
     "city": "Sint-Niklaas", "last": "456", "where": "where.ask_topic_text",
     "number": "0470 99 99 99", "minutes": 90, "weeks": 6,
     "again": datetime(2026, 9, 30, 13, 30, tzinfo=timezone.utc),
+    # several visits: two two-visit cheques on one phone
+    "visits": [datetime(2026, 9, day, 13, 30, tzinfo=timezone.utc) for day in (2, 9, 16, 30)],
+    "count": 4,
 }
 OPTION_SETS = {  # the longest option lists that go with a message
     "topic.ask": [("t", f"topic.{t}", {}) for t in ("smartphone", "computer", "itsme",
@@ -32,7 +35,10 @@ OPTION_SETS = {  # the longest option lists that go with a message
                      ("d", "option.change_details", {})],
     "menu": [("s", "option.see", {}), ("m", "option.move", {}), ("c", "option.cancel", {}),
              ("p", "option.person", {})],
+    "which.move": [("1", "option.visit", LONG)] * 4,
 }
+OPTION_SETS["menu.several"] = OPTION_SETS["menu"] + [("a", "option.another_visit", {})]
+OPTION_SETS["which.cancel"] = OPTION_SETS["which.move"]
 for key in ("time.offer_later", "time.offer_wrap", "time.offer_nearest", "time.offer_fit",
             "time.gone", "time.beyond",
             "time.taken"):
