@@ -6,6 +6,7 @@ faster): the nearest other times.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,6 +70,19 @@ def free_times(ctx: Context, data: dict[str, Any], after: datetime | None = None
     return kept[:limit] if limit is not None else kept
 
 
+def read_wish(ctx: Context, text: str, seen: list[SlotView]) -> When | None:
+    """What the resident asks for, read against the times they see (offered or booked):
+    "de week erna" is the week after those, and a clock time alone ("die van 1 uur",
+    "celui de 13h") is on their days, not on whichever day has that time first."""
+    tz = ctx.rules.tz
+    days = sorted({s.starts_at.astimezone(tz).date() for s in seen})
+    when = read_when(text, ctx.now, tz, ctx.language, days[-1] if days else None)
+    if when is not None and days and when.days is None and not when.asap and (
+            when.exact is not None or when.start is not None or when.end is not None):
+        when = replace(when, days=tuple(days))
+    return when
+
+
 def _time_options(slots: list[SlotView]) -> tuple[Option, ...]:
     slot_options = tuple((str(s.id), "option.slot", {"start": s.starts_at, "end": s.ends_at})
                          for s in slots)
@@ -100,7 +114,8 @@ def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
             return to_menu(ctx)
         return offer_first(ctx, data)
     choice = pick(text, _time_options(offered))
-    if choice is None and read_when(text, ctx.now, ctx.rules.tz, ctx.language) is None \
+    when = read_wish(ctx, text, offered) if choice is None else None
+    if choice is None and when is None \
             and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
         choice = "other"   # "I need a different day": later days, as "another day"
     if choice == "other":
@@ -112,7 +127,6 @@ def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                       "time.offer_later" if later else "time.offer_wrap")
     if choice is not None:
         return to_confirm(ctx, data, int(choice))
-    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
     if when is None:
         aside = read_intent(text, ctx.language, ASIDES)
         if aside is not None:   # "moet ik iets klaarleggen?" while choosing a time
@@ -231,6 +245,12 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     choice = answer(text, confirm_options(mode))
     if choice is None and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
         choice = "time"   # "non non je veux changer la date"
+    proposed = ctx.slot(int(data["slot_id"])) if data.get("slot_id") else None
+    if choice is None and proposed is not None:
+        # "liever de week erna", "kan het om 3 uur?": read against the time proposed
+        wish = read_wish(ctx, text, [proposed])
+        if wish is not None:
+            return offer_for(ctx, data, wish)
     if choice == "time":
         return offer_first(ctx, data)
     if choice == "details":

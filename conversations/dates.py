@@ -65,6 +65,7 @@ class _Reading:
     """What the scan of one message found; `read_when` turns it into a When."""
 
     today: date
+    anchor: date | None = None   # the day of what was offered or booked
     dates: list[date] = field(default_factory=list)
     weekdays: list[int] = field(default_factory=list)
     ranges: list[list[date]] = field(default_factory=list)
@@ -339,6 +340,10 @@ def _take(kind: str, meaning: Any, i: int, reading: _Reading, negate: bool,
         reading.add("weekday", meaning, negate)
     elif kind == "weak_weekday":
         weak.append((i, meaning))
+    elif kind == "week_after":   # the week after the anchor's (offered or booked) week
+        anchor = reading.anchor or today
+        days = _week(anchor, meaning, 0, 6)
+        reading.add("range", [day for day in days if day > today], negate)
     elif kind == "week":
         offset, first, last = meaning
         if range_part:
@@ -421,7 +426,8 @@ def _times(reading: _Reading) -> tuple[time | None, time | None, time | None]:
     return start, end, exacts[0] if exacts else None
 
 
-def read_when(text: str, now: datetime, tz: ZoneInfo, language: str) -> When | None:
+def read_when(text: str, now: datetime, tz: ZoneInfo, language: str,
+              anchor: date | None = None) -> When | None:
     """What day and time the resident asks for, or None if the text names none.
 
     "dinsdag namiddag", "morgen om 10u", "volgende week", "3/12", "le 3 décembre à 14h",
@@ -431,11 +437,13 @@ def read_when(text: str, now: datetime, tz: ZoneInfo, language: str) -> When | N
     tomorrow); a date without a year is the first one from today on ("3/11" said on
     27 November is next year). Only the date part of a date written with digits or a
     month name goes to dateparser. Messages over MAX_WHEN_CHARS are not read.
+    `anchor` is the day of what was offered or booked: "de week erna" is the week after
+    its week.
     """
     if len(text) > MAX_WHEN_CHARS:
         return None
     local = now.astimezone(tz)
-    reading = _Reading(today=local.date())
+    reading = _Reading(today=local.date(), anchor=anchor)
     _scan(words(text), reading, language, local.replace(tzinfo=None))
     days = _days(reading)
     start, end, exact = _times(reading)

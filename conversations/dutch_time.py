@@ -113,6 +113,14 @@ WEEK_WORDS = {
     "weekend": (None, 5, 6), "week end": (None, 5, 6), "volgend weekend": (1, 5, 6),
     "next weekend": (1, 5, 6), "weekend prochain": (1, 5, 6),
 }
+# "de week erna", "la semaine d'après", "the week after": the week after the one of what
+# was offered or booked (the reader's anchor), else next week. The value: weeks later.
+WEEK_AFTER_WORDS = {
+    "week erna": 1, "week daarna": 1, "week nadien": 1, "week later": 1, "een week later": 1,
+    "semaine d apres": 1, "semaine apres": 1, "semaine suivante": 1,
+    "semaine plus tard": 1, "une semaine plus tard": 1, "week after": 1,
+    "a week later": 1, "following week": 1, "week after that": 1,
+}
 MONTH_OFFSETS = {"deze maand": 0, "this month": 0, "ce mois": 0, "ce mois ci": 0,
                  "volgende maand": 1, "next month": 1, "mois prochain": 1}
 # Which part of a week or month: "begin volgende week", "eind december".
@@ -208,7 +216,8 @@ FUZZY_WORDS = tuple(word for word in (*WEEKDAYS, "namiddag", "voormiddag", "over
 def _phrase_table(language: str) -> dict[tuple[str, ...], tuple[str, Any]]:
     """Every multi-word phrase of the tables above, keyed by its words, with its meaning."""
     tables: list[tuple[str, dict[str, Any]]] = [
-        ("day", DAY_WORDS), ("weekday", WEEKDAYS), ("week", WEEK_WORDS),
+        ("day", DAY_WORDS), ("weekday", WEEKDAYS), ("week_after", WEEK_AFTER_WORDS),
+        ("week", WEEK_WORDS),
         ("month_offset", MONTH_OFFSETS), ("range_part", RANGE_PARTS), ("part", PART_WORDS),
         ("today_part", TODAY_PART_WORDS), ("role", CLOCK_ROLES),
         ("month", {word: month for word, month in MONTHS.items()

@@ -203,14 +203,19 @@ def _wished(ctx: Context, text: str, booking: BookingView) -> When | None:
     The visit's own day is the day they cannot, not a wish; with a "not" in the message
     ("je ne serai pas là jeudi, vendredi?") so is every day of the visit's weekday.
     """
-    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
+    visit_day = booking.slot.starts_at.astimezone(ctx.rules.tz).date()
+    # "de week erna" is the week after the visit's
+    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language, visit_day)
     if when is None:
         return None
-    visit_day = booking.slot.starts_at.astimezone(ctx.rules.tz).date()
     words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
     negated = bool(words & _NEGATIONS)
     if when.days is None:
-        return None if negated else when
+        if negated:
+            return None
+        if when.exact is not None or when.start is not None or when.end is not None:
+            return replace(when, days=(visit_day,))   # "kan het om 3 uur?": that day
+        return when
     days = tuple(day for day in when.days if day != visit_day
                  and not (negated and day.weekday() == visit_day.weekday()))
     return replace(when, days=days) if days else None

@@ -30,6 +30,7 @@ PHONE_CHANGE, POSTCODE, STOPPED, CONFIRM = (S.CHANGE_PHONE, S.ASK_POSTCODE, S.ST
 # menu (booked, Wednesday 2 December 13:00), two (a two-visit cheque: 2 December 13:00
 # and 9 December 09:00 booked), which_cancel / which_move (two, then 3 / 2 in the menu),
 # confirm2 / booked2 (a two-visit cheque, before / after booking the first visit),
+# thursday (ask_time, then the times of Thursday 3 December offered),
 # confirm_cancel, stopped (booked, then stopped). {code} is a second good cheque code,
 # {typo} that code with one symbol wrong.
 TURNS: list[tuple[str, str, str, State, str]] = [
@@ -397,6 +398,31 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("nl", "which_move", "2", TIME, "time.offer"),
     ("fr", "which_move", "1", TIME, "time.offer"),
     ("en", "which_move", "the one on 9 December", TIME, "time.offer"),
+    # --- dates in context: what was offered or booked ---
+    ("nl", "thursday", "die van 1 uur", CONFIRM, "donderdag 3 december van 13:00"),
+    ("nl", "thursday", "om 3 uur", CONFIRM, "donderdag 3 december van 15:00"),
+    ("nl", "thursday", "13u", CONFIRM, "donderdag 3 december van 13:00"),
+    ("nl", "thursday", "liefst in de namiddag", CONFIRM, "donderdag 3 december van 13:00"),
+    ("en", "thursday", "the one at 1 o'clock", CONFIRM, "Thursday 3 December from 13:00"),
+    ("en", "thursday", "1pm please", CONFIRM, "Thursday 3 December from 13:00"),
+    ("fr", "thursday", "celui de 13h", CONFIRM, "jeudi 3 décembre de 13:00"),
+    ("fr", "thursday", "à 15h", CONFIRM, "jeudi 3 décembre de 15:00"),
+    ("fr", "thursday", "mardi 8", CONFIRM, "mardi 8 décembre"),
+    ("fr", "ask_time", "mardi 8", CONFIRM, "mardi 8 décembre"),
+    ("nl", "ask_time", "dinsdag 8", CONFIRM, "dinsdag 8 december"),
+    ("en", "ask_time", "tuesday the 8th", CONFIRM, "Tuesday 8 December"),
+    ("nl", "ask_time", "de week erna", TIME, "ma 7 dec"),
+    ("nl", "thursday", "de week erna", TIME, "ma 7 dec"),
+    ("fr", "thursday", "la semaine d'après", TIME, "lun 7 déc"),
+    ("en", "thursday", "the week after", TIME, "Mon 7 Dec"),
+    ("nl", "confirm", "liever de week erna", TIME, "ma 7 dec"),
+    ("fr", "confirm", "plutôt la semaine d'après", TIME, "lun 7 déc"),
+    ("en", "confirm", "rather the week after", TIME, "Mon 7 Dec"),
+    ("nl", "confirm", "kan het om 3 uur?", CONFIRM, "woensdag 2 december van 15:00"),
+    ("nl", "menu", "kan het de week erna?", TIME, "ma 7 dec"),
+    ("fr", "menu", "la semaine d'après?", TIME, "lun 7 déc"),
+    ("en", "menu", "can it be the week after?", TIME, "Mon 7 Dec"),
+    ("nl", "menu", "kan het om 3 uur?", CONFIRM, "woensdag 2 december van 15:00"),
 ]
 
 
@@ -432,6 +458,10 @@ def walk_to(world, person, setup, language):
         return
     person.say("2")          # computer
     if setup == "ask_time":
+        return
+    if setup == "thursday":   # the times of Thursday 3 December: 09:00, 13:00, 15:00
+        person.say({"nl": "donderdag maakt niet uit hoe laat", "fr": "jeudi n'importe quand",
+                    "en": "any time on thursday"}[language])
         return
     person.say("2")          # Wednesday 2 December 13:00
     if setup in ("confirm", "confirm2"):

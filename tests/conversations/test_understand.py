@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conversations import dutch_time
+from conversations.dates import read_when
 from conversations.understand import (
     Choice,
     Global,
@@ -284,3 +285,17 @@ def test_rank_slots_returns_distinct_keys_up_to_the_limit(
     slots = _slots()
     ranked = rank_slots(When(days, start, end, exact, asap), slots, BRUSSELS, limit)
     assert len(ranked) == min(limit, len(slots)) and len(set(ranked)) == len(ranked)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("de week erna", "nl"), ("kan het de week daarna?", "nl"), ("een week later", "nl"),
+    ("la semaine d'après", "fr"), ("la semaine suivante", "fr"),
+    ("the week after", "en"), ("the following week", "en")])
+def test_the_week_after_is_after_the_week_of_what_was_offered_or_booked(text, language):
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=BRUSSELS)   # Tuesday 1 December
+    offered = date(2026, 12, 10)                           # Thursday of the next week
+    when = read_when(text, now, BRUSSELS, language, offered)
+    assert when is not None
+    assert when.days == tuple(date(2026, 12, 14) + timedelta(days=n) for n in range(7))
+    alone = read_when(text, now, BRUSSELS, language)      # nothing seen: next week
+    assert alone is not None and alone.days is not None and alone.days[0] == date(2026, 12, 7)
