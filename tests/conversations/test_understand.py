@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conversations import dutch_time
-from conversations.dates import read_when
 from conversations.understand import (
     Choice,
     Global,
