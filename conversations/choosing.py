@@ -58,7 +58,9 @@ def free_times(ctx: Context, data: dict[str, Any], after: datetime | None = None
     postcode, exclude = _postcode_for(ctx, data), _exclude(ctx, data)
     # Never offer a time the resident already has a visit at (a second visit, or moving
     # one of two): look a little further to still offer `limit` times.
-    own = [b.slot for b in ctx.bookings() if b.slot.id != exclude]
+    # ("busy": set when a resident with a visit books another; saves a query otherwise)
+    busy = data.get("mode") == "move" or bool(data.get("busy"))
+    own = [b.slot for b in ctx.bookings() if b.slot.id != exclude] if busy else []
     if not own:
         return ctx.free_slots(start, end, postcode, exclude, limit)
     wanted = None if limit is None else limit + 2 * len(own)
@@ -245,8 +247,9 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     choice = answer(text, confirm_options(mode))
     if choice is None and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
         choice = "time"   # "non non je veux changer la date"
-    proposed = ctx.slot(int(data["slot_id"])) if data.get("slot_id") else None
-    if choice is None and proposed is not None:
+    proposed = ctx.slot(int(data["slot_id"])) if choice is None and data.get("slot_id") \
+        else None
+    if proposed is not None:
         # "liever de week erna", "kan het om 3 uur?": read against the time proposed
         wish = read_wish(ctx, text, [proposed])
         if wish is not None:

@@ -98,13 +98,12 @@ class DbContext:
 
     def bookings(self) -> list[BookingView]:
         if self._bookings is None:
-            day = today(self)
             self._bookings = [
-                BookingView(b.id, _slot_view(b.slot), b.postcode, b.street, b.phone, b.topic,
-                            b.topic_text, b.cheque_id,
-                            b.cheque.visits - b.cheque.visits_used
-                            if str(cheque_state(b.cheque, day)) == "ok" else 0)
-                for b in upcoming_bookings(self.session, self.resident.id, self.now)]
+                BookingView(b.id, SlotView(b.slot_id, b.starts_at, b.ends_at), b.postcode,
+                            b.street, b.phone, b.topic, b.topic_text, b.cheque_id,
+                            b.visits_left)
+                for b in upcoming_bookings(self.session, self.resident.id, self.now,
+                                           today(self))]
         return self._bookings
 
     def forget_booking(self) -> None:

@@ -141,7 +141,9 @@ def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         if cheque.state == "used" and ctx.booking() is not None:
             return to_menu(ctx)
         return Step((Say(key, {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
-    new_data = {"cheque_id": cheque.id, "visits_left": cheque.visits_left}
+    new_data: dict[str, Any] = {"cheque_id": cheque.id, "visits_left": cheque.visits_left}
+    if ctx.booking() is not None:   # a second code: never offer the time of a visit they have
+        new_data["busy"] = True
     return Step((Say("code.accepted"), *ask_postcode(ctx, new_data)), State.ASK_POSTCODE,
                 new_data)
 

@@ -161,7 +161,7 @@ def _book_another(ctx: Context) -> Step:
         return Step((Say("code.ask_another"),), State.ASK_CODE, {})
     data = {"cheque_id": booking.cheque_id, "visits_left": booking.visits_left,
             "postcode": booking.postcode, "street": booking.street, "phone": booking.phone,
-            "topic": booking.topic, "topic_text": booking.topic_text}
+            "topic": booking.topic, "topic_text": booking.topic_text, "busy": True}
     return offer_first(ctx, data)
 
 

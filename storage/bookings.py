@@ -15,7 +15,7 @@ from typing import cast
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, case, select, update
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Booking, BookingStatus, Cheque, ChequeStatus, Slot, Timer, TimerStatus
@@ -46,15 +46,52 @@ def active_booking(session: Session, resident_id: int, now: datetime) -> Booking
         .order_by(Slot.starts_at).limit(1)).first()
 
 
-def upcoming_bookings(session: Session, resident_id: int, now: datetime) -> list[Booking]:
-    """All of the resident's booked visits that have not ended yet, earliest first, with
-    their slot and cheque (a two-visit cheque, or a second code on the same phone)."""
-    return list(session.scalars(
-        select(Booking).join(Booking.slot)
-        .options(joinedload(Booking.slot), joinedload(Booking.cheque))
-        .where(Booking.resident_id == resident_id, Booking.status == BookingStatus.BOOKED,
-               Slot.ends_at > now)
-        .order_by(Slot.starts_at, Booking.id)))
+@dataclass(frozen=True)
+class Upcoming:
+    """A booked visit still to come, as the conversation shows it, with what its cheque
+    is still worth (`visits_left`: 0 unless another visit can be booked with it)."""
+
+    id: int
+    slot_id: int
+    starts_at: datetime
+    ends_at: datetime
+    postcode: str
+    street: str
+    phone: str
+    topic: str
+    topic_text: str | None
+    cheque_id: int
+    visits_left: int
+
+
+# Built once: this query runs for nearly every message, and building it costs more than
+# running it on SQLite.
+_UPCOMING = (
+    select(Booking.id, Slot.id, Slot.starts_at, Slot.ends_at, Booking.postcode,
+           Booking.street, Booking.phone, Booking.topic, Booking.topic_text,
+           Booking.cheque_id, Cheque.visits, Cheque.visits_used, Cheque.status,
+           Cheque.expires_on)
+    .join(Slot, Slot.id == Booking.slot_id).join(Cheque, Cheque.id == Booking.cheque_id)
+    .where(Booking.resident_id == bindparam("resident_id"),
+           Booking.status == BookingStatus.BOOKED, Slot.ends_at > bindparam("now"))
+    .order_by(Slot.starts_at, Booking.id))
+
+
+def upcoming_bookings(session: Session, resident_id: int, now: datetime,
+                      today: date) -> list[Upcoming]:
+    """All of the resident's booked visits that have not ended yet, earliest first (a
+    two-visit cheque, or a second code on the same phone). Columns, not entities: this
+    runs for nearly every message."""
+    rows = session.execute(_UPCOMING, {"resident_id": resident_id, "now": now}).all()
+    found = []
+    for (booking_id, slot_id, starts_at, ends_at, postcode, street, phone, topic, topic_text,
+         cheque_id, visits, used, status, expires_on) in rows:
+        open_ = status == ChequeStatus.OPEN and used < visits and (
+            expires_on is None or expires_on >= today)
+        found.append(Upcoming(booking_id, slot_id, starts_at, ends_at, postcode, street,
+                              phone, topic, topic_text, cheque_id,
+                              visits - used if open_ else 0))
+    return found
 
 
 def _take_visit(session: Session, cheque_id: int, resident_id: int, today: date) -> bool:
