@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, case, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from storage.models import Booking, BookingStatus, Cheque, ChequeStatus, Slot, Timer, TimerStatus
 from storage.slots import release_seat, take_seat
@@ -35,15 +35,6 @@ class ReminderPolicy:
     offsets: tuple[timedelta, ...]
     quiet_hours: tuple[time, time]
     tz: ZoneInfo
-
-
-def active_booking(session: Session, resident_id: int, now: datetime) -> Booking | None:
-    """The resident's next booked visit that has not ended yet, with its slot."""
-    return session.scalars(
-        select(Booking).join(Booking.slot).options(joinedload(Booking.slot))
-        .where(Booking.resident_id == resident_id, Booking.status == BookingStatus.BOOKED,
-               Slot.ends_at > now)
-        .order_by(Slot.starts_at).limit(1)).first()
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,8 @@ def test_slots_generate_refuses_a_visit_of_zero_minutes(ready, capsys):
     ({"DIGICHEQUE_TWILIO_ACCOUNT_SID": "AC123"},
      "Error: [twilio] is incomplete: set auth_token, public_base_url, from_number or "
      "messaging_service_sid (or DIGICHEQUE_TWILIO_<KEY>), or leave the section empty"),
-    ({"DIGICHEQUE_TWILIO_ACCOUNT_SID": "AC123", "DIGICHEQUE_TWILIO_AUTH_TOKEN": "auth-token-of-the-test",
+    ({"DIGICHEQUE_TWILIO_ACCOUNT_SID": "AC123",
+      "DIGICHEQUE_TWILIO_AUTH_TOKEN": "auth-token-of-the-test",
       "DIGICHEQUE_TWILIO_MESSAGING_SERVICE_SID": "MG1"},
      "Error: [twilio] is incomplete: set public_base_url (or DIGICHEQUE_TWILIO_<KEY>), or "
      "leave the section empty"),
