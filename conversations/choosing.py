@@ -166,6 +166,10 @@ def offer_for(ctx: Context, data: dict[str, Any], when: When) -> Step:
         return Step((Say("time.beyond", beyond, _time_options(ranked)),), State.ASK_TIME,
                     {**data, "offers": [s.id for s in ranked]}) if ranked else \
             offer(ctx, data, ranked, "time.offer")
+    if ranked and _too_soon(ctx, when):   # "vandaag namiddag": the truth, the notice needed
+        hours = int(ctx.rules.min_notice.total_seconds() // 3600)
+        return Step((Say("time.too_soon", {"hours": hours}, _time_options(ranked)),),
+                    State.ASK_TIME, {**data, "offers": [s.id for s in ranked]})
     # Free times on the day and in the part of the day asked ("any time on friday") are
     # no 'that time is not free'.
     intro = "time.offer_fit" if ranked and _on_asked_day(ctx, when, ranked[0]) \
@@ -183,6 +187,18 @@ def _beyond_horizon(ctx: Context, when: When) -> dict[str, Any] | None:
         return None
     again = datetime.combine(first - ctx.rules.max_ahead, datetime.min.time(), tzinfo=tz)
     return {"weeks": ctx.rules.max_ahead.days // 7, "again": again}
+
+
+def _too_soon(ctx: Context, when: When) -> bool:
+    """Whether everything asked for lies before the minimum notice for a visit."""
+    if not when.days or when.asap:
+        return False
+    earliest = (ctx.now + ctx.rules.min_notice).astimezone(ctx.rules.tz)
+    last = max(when.days)
+    if last != earliest.date():
+        return last < earliest.date()
+    latest = when.exact or when.end
+    return latest is not None and latest <= earliest.time()
 
 
 def _on_asked_day(ctx: Context, when: When, slot: SlotView) -> bool:

@@ -174,6 +174,8 @@ MESSAGES: dict[str, str] = {
     "menu.not_understood.buttons": "I do not understand. Tap a button below, or write what you "
                                    "want, e.g. move.",
     "time.offer_fit": "These times are free:",
+    "time.too_soon": "That is too soon: we plan a visit at least {hours} hours ahead. "
+                     "The earliest we can do:",
     "time.beyond": "We book visits up to {weeks} weeks ahead. For that day, write to us "
                    "again from {again_day}. The nearest we can do now:",
     "faq.duration": "A visit takes about {minutes} minutes.",

@@ -191,6 +191,8 @@ MESSAGES: dict[str, str] = {
     "menu.not_understood.buttons": "Je ne comprends pas. Touchez un bouton ci-dessous, ou écrivez"
                                    " ce que vous voulez, p.ex. déplacer.",
     "time.offer_fit": "Ces moments sont libres:",
+    "time.too_soon": "C'est trop proche: nous planifions une visite au moins {hours} heures "
+                     "à l'avance. Le plus proche possible:",
     "time.beyond": "Nous planifions les visites jusqu'à {weeks} semaines à l'avance. Pour ce "
                    "jour-là, écrivez-nous à partir du {again_day}. Le plus proche possible "
                    "maintenant:",

@@ -179,6 +179,8 @@ MESSAGES: dict[str, str] = {
     "menu.not_understood.buttons": "Dat begrijp ik niet. Tik op een knop hieronder, of schrijf "
                                    "wat u wilt, bv. verzetten.",
     "time.offer_fit": "Deze momenten zijn vrij:",
+    "time.too_soon": "Zo snel kan het niet: we plannen een bezoek minstens {hours} uur "
+                     "vooraf. Het vroegst kan:",
     "time.beyond": "We plannen bezoeken tot {weeks} weken vooruit. Voor die dag kunt u ons "
                    "vanaf {again_day} opnieuw schrijven. Het dichtst bij kunnen we nu:",
     "faq.duration": "Een bezoek duurt ongeveer {minutes} minuten.",

@@ -21,7 +21,7 @@ LONG = {
     "street": "Heilige-Geeststraat 123 bus 45, appartement 3 links",
     "postcode": "9100", "topic": "government", "phone": "03 778 30 00",
     "city": "Sint-Niklaas", "last": "456", "where": "where.ask_topic_text",
-    "number": "0470 99 99 99", "minutes": 90, "weeks": 6,
+    "number": "0470 99 99 99", "minutes": 90, "weeks": 6, "hours": 168,
     "again": datetime(2026, 9, 30, 13, 30, tzinfo=timezone.utc),
     # several visits: two two-visit cheques on one phone
     "visits": [datetime(2026, 9, day, 13, 30, tzinfo=timezone.utc) for day in (2, 9, 16, 30)],
@@ -40,6 +40,7 @@ OPTION_SETS = {  # the longest option lists that go with a message
 OPTION_SETS["menu.several"] = OPTION_SETS["menu"] + [("a", "option.another_visit", {})]
 OPTION_SETS["which.cancel"] = OPTION_SETS["which.move"]
 for key in ("time.offer_later", "time.offer_wrap", "time.offer_nearest", "time.offer_fit",
+            "time.too_soon",
             "time.gone", "time.beyond",
             "time.taken"):
     OPTION_SETS[key] = OPTION_SETS["time.offer"]
