@@ -89,6 +89,12 @@ def _secret_ok(given: str | None, expected: str) -> bool:
                                expected.encode("utf-8"))
 
 
+def _database_away() -> Response:
+    """503 with Retry-After: the provider sends the request again later."""
+    return PlainTextResponse("database unavailable, retry later\n", status_code=503,
+                             headers={"Retry-After": "5"})
+
+
 def _stats(db_engine: Engine, clock: Clock) -> tuple[Backlog, dict[str, int]]:
     with Session(db_engine) as session:
         session.execute(text("SELECT 1"))
@@ -153,8 +159,7 @@ def create_app(settings: Settings, engine_handle: Callable[[Incoming], bool],
                 counters.webhook_rejected.inc(channel=channel, reason="database_unavailable")
                 log.warning("database unavailable (%s): %s %s refused with 503",
                             describe(exc), _NOUN[channel], incoming.provider_id)
-                return PlainTextResponse("database unavailable, retry later\n",
-                                         status_code=503, headers={"Retry-After": "5"})
+                return _database_away()
             counters.updates_skipped.inc(channel=channel, reason="failed")
             log.error("%s %s failed (%s) and is skipped; the resident got no answer to it",
                       _NOUN[channel], incoming.provider_id, describe(exc))
@@ -274,14 +279,13 @@ def twilio_routes(settings: Settings, hand_over: HandOver, blocking: Blocking,
         if isinstance(form, Response):
             return form
         status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
-        sid = form.get("MessageSid") or form.get("SmsSid") or ""
+        sid = sms.message_sid(form)
         try:
             moved = await blocking(record_status, sid, status, form.get("ErrorCode"))
         except Exception as exc:  # noqa: BLE001 - Twilio retries a 5xx; nothing else to do
             if transient(exc):
                 counters.webhook_rejected.inc(channel=SMS, reason="database_unavailable")
-                return PlainTextResponse("database unavailable, retry later\n",
-                                         status_code=503, headers={"Retry-After": "5"})
+                return _database_away()
             log.error("status callback for %s failed (%s)", sid, describe(exc))
             return Response(status_code=200)
         counters.delivery_reports.inc(channel=SMS, status=status if moved else "ignored")

@@ -121,7 +121,7 @@ def form_to_incoming(form: Mapping[str, str], region: str) -> Incoming:
 
     Raises Unreadable when the form lacks what every Twilio message has.
     """
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sid = message_sid(form)
     sender = form.get("From") or ""
     if not sid or len(sid) > 64:
         raise Unreadable("no MessageSid")
@@ -133,6 +133,11 @@ def form_to_incoming(form: Mapping[str, str], region: str) -> Incoming:
     if kind is Kind.TEXT and not text.strip() and _media_count(form) > 0:
         kind = Kind.PHOTO   # an MMS picture without words: the same answer as a photo
     return Incoming(channel=CHANNEL, address=address, provider_id=sid, text=text, kind=kind)
+
+
+def message_sid(form: Mapping[str, str]) -> str:
+    """Twilio's id of the message a webhook is about (SmsSid is its older name)."""
+    return form.get("MessageSid") or form.get("SmsSid") or ""
 
 
 def _media_count(form: Mapping[str, str]) -> int:
