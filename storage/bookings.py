@@ -149,7 +149,8 @@ def move_visit(session: Session, booking: Booking, slot_id: int, now: datetime,
             update(table)
             .where(table.c.id == booking.id, table.c.version == version,
                    table.c.status == BookingStatus.BOOKED)
-            .values(slot_id=slot_id, version=version + 1, updated_at=now))
+            .values(slot_id=slot_id, version=version + 1, moves=table.c.moves + 1,
+                    updated_at=now))
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise BookingRefused("booking_changed")
         release_seat(session, old_slot_id)

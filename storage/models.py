@@ -82,6 +82,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"   # never sent: its broadcast was cancelled by staff
 
 
 class Priority:
@@ -179,6 +180,14 @@ class Booking(Base):
     topic_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=BookingStatus.BOOKED, index=True)
     version: Mapped[int] = mapped_column(default=1)
+    # The resident answered a reminder "I will be there" (staff see it in the agenda).
+    confirmed_at: Mapped[datetime | None]
+    moves: Mapped[int] = mapped_column(default=0)   # how often it moved (the funder asks)
+    # Who said the visit was done, a no-show or cancelled: resident, coach, staff, auto
+    # (no answer to the follow-up in time); when, and staff's reason for a cancellation.
+    outcome_by: Mapped[str | None] = mapped_column(String(10))
+    outcome_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -225,7 +234,7 @@ class Outbox(Base):
     body: Mapped[str] = mapped_column(Text)
     choices: Mapped[list[str] | None] = mapped_column(JSON)  # keyboard buttons, if any
     priority: Mapped[int] = mapped_column(default=Priority.REPLY)
-    status: Mapped[str] = mapped_column(String(8), default=OutboxStatus.PENDING)
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
@@ -236,7 +245,7 @@ class Outbox(Base):
     # queued, sent, delivered, undelivered, failed; never moved backwards.
     delivery_status: Mapped[str | None] = mapped_column(String(12))
     delivery_error: Mapped[str | None] = mapped_column(String(12))
-    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 
@@ -245,7 +254,9 @@ class Timer(Base):
     """A reminder or expiry due at a moment (G5); derived from a booking or conversation."""
 
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),
+                      # a resident's latest fired reminder: is their message its answer?
+                      Index("ix_timers_resident", "resident_id", "fired_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -257,14 +268,44 @@ class Timer(Base):
     fired_at: Mapped[datetime | None]
 
 
+class BroadcastStatus(StrEnum):
+    SCHEDULED = "scheduled"   # waits for its moment (`--at`), fired by the jobs
+    SENDING = "sending"       # its outbox rows are written; the sender works through them
+    CANCELLED = "cancelled"
+
+
 class Broadcast(Base):
+    """An announcement from staff; its per-resident messages are outbox rows with its id."""
+
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     texts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # language -> text
     audience: Mapped[str] = mapped_column(String(32))
+    # Narrowing of the audience: channel, language, visit dates (from, to).
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scheduled_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    status: Mapped[str] = mapped_column(String(12), default=BroadcastStatus.SCHEDULED)
+    recipients: Mapped[int] = mapped_column(default=0)
     sent: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
+    created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+
+class Handoff(Base):
+    """A resident who asked for a person; open until staff send /done (closed_at)."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    # The request's message in the staff group: a staff reply to it reaches the resident.
+    group_message_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The last "we will answer soon" sent while waiting (at most one an hour).
+    last_notice_at: Mapped[datetime | None]
