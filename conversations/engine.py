@@ -39,6 +39,7 @@ from storage.residents import (
     codes_locked,
     count_wrong_code,
     lock_resident,
+    lock_resident_by_id,
     record_inbound,
     recent_wrong_codes,
     save_conversation,
@@ -120,6 +121,10 @@ class Outcome:
     outbox_ids: tuple[int, ...] = ()
 
 
+Prompt = Callable[[DbContext, str | None, dict[str, Any]], Step]
+"""What to tell a resident unasked, given their conversation's state and data (push)."""
+
+
 class Delivery(Protocol):
     """The outbox sender of this process, as the engine sees it (bot.sender.Sender)."""
 
@@ -172,6 +177,33 @@ class Engine:
                 self.delivery.wake()
         return Outcome(duplicate=False, resident_id=resident.id, state=step.state,
                        outbox_ids=tuple(m.id for m in queued))
+
+    def push(self, session: Session, resident_id: int, make: Prompt, now: datetime,
+             priority: int = Priority.REPLY) -> tuple[OutboxMessage, ...]:
+        """A message the resident did not ask for (staff moved their visit, a slot was
+        closed), in the caller's transaction: the resident is locked like for an inbound
+        message (G3), `make` says what to tell them and where the conversation goes on
+        (so their answer is understood), its effects are applied and the replies written
+        to the outbox; the sender picks them up once the caller commits.
+
+        `make` gets the conversation's current state and data (None and {} when there
+        is none, or it was forgotten) and returns a Step like any handler. A resident who
+        stopped is told nothing: the result is empty, so the caller can say so.
+        """
+        resident, conversation = lock_resident_by_id(session, resident_id)
+        if resident.opted_out_at is not None:
+            return ()   # stopped: told nothing, and their conversation stays stopped
+        ctx = DbContext(session, resident, self.rules, now,
+                        self.forms.get(resident.channel, resident.channel))
+        state: str | None = None
+        data: dict[str, Any] = {}
+        if conversation is not None and (conversation.expires_at is None
+                                         or conversation.expires_at > now):
+            state, data = conversation.state, dict(conversation.data or {})
+        step = self._apply(ctx, make(ctx, state, data), now)
+        save_conversation(session, resident.id, str(step.state), step.data, now,
+                          now + self.rules.forget_after)
+        return self.write_outbox(session, resident, step.replies, now, priority)
 
     def _step(self, ctx: DbContext, conversation: Conversation | None, msg: Incoming,
               now: datetime) -> Step:

@@ -162,8 +162,11 @@ def move_visit(session: Session, booking: Booking, slot_id: int, now: datetime,
     return booking
 
 
-def cancel_visit(session: Session, booking: Booking, now: datetime) -> None:
-    """Cancel: the seat and the cheque's visit come back, the reminders are dropped."""
+def cancel_visit(session: Session, booking: Booking, now: datetime, by: str = "resident",
+                 reason: str | None = None) -> None:
+    """Cancel: the seat and the cheque's visit come back, the reminders are dropped.
+
+    `by` is who cancelled (resident or staff), kept with staff's reason for the numbers."""
     table = cast(Table, Booking.__table__)
     with session.begin_nested():
         result = session.execute(
@@ -171,13 +174,57 @@ def cancel_visit(session: Session, booking: Booking, now: datetime) -> None:
             .where(table.c.id == booking.id, table.c.version == booking.version,
                    table.c.status == BookingStatus.BOOKED)
             .values(status=BookingStatus.CANCELLED, version=booking.version + 1,
-                    updated_at=now))
+                    outcome_by=by, outcome_at=now, reason=reason, updated_at=now))
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise BookingRefused("booking_changed")
         release_seat(session, booking.slot_id)
         _give_back_visit(session, booking.cheque_id)
     session.expire(booking)
     cancel_reminders(session, booking.id)
+
+
+def confirm_visit(session: Session, booking_id: int, now: datetime) -> bool:
+    """The resident said they will be there (answering a reminder); False if the visit is
+    no longer booked."""
+    table = cast(Table, Booking.__table__)
+    result = session.execute(
+        update(table).where(table.c.id == booking_id, table.c.status == BookingStatus.BOOKED)
+        .values(confirmed_at=now, updated_at=now))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+# Who may say how a visit went (Booking.outcome_by).
+OUTCOME_BY = ("resident", "coach", "staff", "auto")
+
+
+def record_outcome(session: Session, booking_id: int, status: BookingStatus, by: str,
+                   now: datetime, give_back: bool = False) -> None:
+    """Record that a visit was done or was a no-show; raise BookingRefused otherwise.
+
+    From a booked visit, or from one only *assumed* done (`auto`: no answer to the
+    follow-up), which staff may still correct. A no-show with `give_back` returns the
+    visit to the cheque, so the resident can book again with it; a done visit keeps it
+    used. The reminders still pending are dropped.
+    """
+    if status not in (BookingStatus.DONE, BookingStatus.NO_SHOW):
+        raise ValueError(f"not an outcome: {status}")
+    if by not in OUTCOME_BY:
+        raise ValueError(f"not one who records an outcome: {by}")
+    table = cast(Table, Booking.__table__)
+    with session.begin_nested():
+        row = session.execute(
+            update(table)
+            .where(table.c.id == booking_id,
+                   (table.c.status == BookingStatus.BOOKED)
+                   | ((table.c.status == BookingStatus.DONE) & (table.c.outcome_by == "auto")))
+            .values(status=status, outcome_by=by, outcome_at=now, version=table.c.version + 1,
+                    updated_at=now)
+            .returning(table.c.cheque_id)).first()
+        if row is None:
+            raise BookingRefused("booking_changed")
+        if status == BookingStatus.NO_SHOW and give_back:
+            _give_back_visit(session, row[0])
+    cancel_reminders(session, booking_id)
 
 
 # ---------------------------------------------------------------------------- reminders

@@ -53,6 +53,16 @@ def lock_resident(session: Session, channel: str, address: str, language: str,
     return resident, conversation
 
 
+def lock_resident_by_id(session: Session, resident_id: int
+                        ) -> tuple[Resident, Conversation | None]:
+    """The resident locked (G3) and then their conversation, for a message that staff or
+    a job start (a moved visit, a closed slot), not the resident: see lock_resident."""
+    resident = session.scalars(select(Resident).where(Resident.id == resident_id)
+                               .with_for_update()).one()
+    conversation = session.scalars(_CONVERSATION_OF, {"resident_id": resident.id}).first()
+    return resident, conversation
+
+
 def save_conversation(session: Session, resident_id: int, state: str, data: dict[str, Any],
                       updated_at: datetime, expires_at: datetime | None) -> None:
     """Where the resident now is (G2): one prepared upsert, every message."""
