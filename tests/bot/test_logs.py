@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,8 @@ from bot.channels.telegram import make_bot, register_webhook
 from bot.config import DatabaseSettings, LoggingSettings, Settings, TelegramSettings, \
     TwilioSettings
 from bot.logs import QUIET, REDACTED, TELEGRAM_CALLS, configure_logging, scrub_secrets
-from tests.auxil.fake_telegram import TOKEN, FakeTelegram, free_socket, text_update
+from tests.auxil.fake_telegram import TOKEN, FakeTelegram, text_update
+from tests.auxil.process import free_port, run_env, start_run, wait_until
 
 SECRET = "webhook-secret-0123456789abcdef"
 TOKEN_SECRET_PART = TOKEN.split(":")[1]  # the part before ':' is the bot's public id
@@ -166,47 +166,25 @@ def test_a_built_bot_reads_telegrams_periods_without_deprecation_warnings():
     assert result.returncode == 0, result.stderr
 
 
-def _wait(predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("message_bodies", [False, True])
 def test_digicheque_run_at_debug_logs_no_token_or_secret(tmp_path, message_bodies):
     """The real process: webhook registered with the secret, a resident's message
     answered, SIGTERM. Its whole stderr is searched."""
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    command = [sys.executable, "-c", "from bot.cli import main; main()"]
+    port = free_port()
     with FakeTelegram() as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DIGICHEQUE_")}
-        env.update({
-            "DIGICHEQUE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "DIGICHEQUE_TELEGRAM_TOKEN": TOKEN,
-            "DIGICHEQUE_TELEGRAM_SECRET_TOKEN": SECRET,
-            "DIGICHEQUE_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
-            "DIGICHEQUE_TELEGRAM_API_BASE_URL": fake.base_url,
-            "DIGICHEQUE_SERVER_PORT": str(port),
-            "DIGICHEQUE_LOGGING_LEVEL": "DEBUG",
-            "DIGICHEQUE_LOGGING_MESSAGE_BODIES": str(message_bodies).lower(),
-            "PYTHONPATH": str(ROOT),
-        })
-        subprocess.run(command + ["db", "upgrade"], env=env, cwd=tmp_path, check=True,
-                       capture_output=True)
-        process = subprocess.Popen(command + ["run"], env=env, cwd=tmp_path,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env = run_env(tmp_path, fake, port, SECRET,
+                      DIGICHEQUE_TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram",
+                      DIGICHEQUE_LOGGING_LEVEL="DEBUG",
+                      DIGICHEQUE_LOGGING_MESSAGE_BODIES=str(message_bodies).lower())
+        process = start_run(tmp_path, env)
         try:
-            _wait(lambda: fake.webhook is not None or process.poll() is not None)
+            wait_until(lambda: fake.webhook is not None or process.poll() is not None)
             assert process.poll() is None
             answer = httpx.post(f"http://127.0.0.1:{port}/telegram",
                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
                                 json=text_update(424242001, "hallo", update_id=7))
             assert answer.status_code == 200
-            _wait(lambda: fake.texts_to("424242001") != [])
+            wait_until(lambda: fake.texts_to("424242001") != [])
             process.send_signal(signal.SIGTERM)
             _, logs = process.communicate(timeout=20)
         finally:

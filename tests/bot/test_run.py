@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import signal
 import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import click
@@ -27,6 +24,7 @@ from storage.clock import SettableClock
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import Inbound, Outbox, OutboxStatus
 from tests.auxil.fake_telegram import TOKEN, FakeTelegram, free_socket, text_update
+from tests.auxil.process import free_port, run_env, start_run, wait_until
 
 SECRET = "run-secret-abcdef0123456789"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -68,35 +66,10 @@ def test_run_serves_webhook_and_polling_and_stops_cleanly(engine, sessions, now)
         assert set(s.scalars(select(Outbox.status))) == {OutboxStatus.SENT}
 
 
-def _wait(predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-
-
-COMMAND = [sys.executable, "-c", "from bot.cli import main; main()"]
-
-
 def _start_run(tmp_path: Path, fake: FakeTelegram) -> tuple[subprocess.Popen[str], int]:
     """`digicheque db upgrade`, then `digicheque run` in a process of its own, healthy."""
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGICHEQUE_")}
-    env.update({
-        "DIGICHEQUE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-        "DIGICHEQUE_TELEGRAM_TOKEN": TOKEN,
-        "DIGICHEQUE_TELEGRAM_SECRET_TOKEN": SECRET,
-        "DIGICHEQUE_TELEGRAM_API_BASE_URL": fake.base_url,
-        "DIGICHEQUE_SERVER_PORT": str(port),
-        "PYTHONPATH": str(Path(__file__).parents[2]),
-    })
-    subprocess.run(COMMAND + ["db", "upgrade"], env=env, cwd=tmp_path, check=True,
-                   capture_output=True)
-    process = subprocess.Popen(COMMAND + ["run"], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    port = free_port()
+    process = start_run(tmp_path, run_env(tmp_path, fake, port, SECRET))
 
     def healthy() -> bool:
         try:
@@ -105,7 +78,7 @@ def _start_run(tmp_path: Path, fake: FakeTelegram) -> tuple[subprocess.Popen[str
             return process.poll() is not None  # died: stop waiting, fail below
 
     try:
-        _wait(healthy)
+        wait_until(healthy)
     except BaseException:
         process.kill()
         process.communicate()
@@ -121,7 +94,7 @@ def test_sigterm_stops_the_process_gracefully(tmp_path: Path):
             answer = httpx.post(f"http://127.0.0.1:{port}/telegram", headers={HEADER: SECRET},
                                 json=text_update(32470123456, "hallo", update_id=7))
             assert answer.status_code == 200
-            _wait(lambda: fake.texts_to("32470123456") != [])
+            wait_until(lambda: fake.texts_to("32470123456") != [])
             process.send_signal(signal.SIGTERM)
             _, logs = process.communicate(timeout=20)
         finally:
@@ -142,7 +115,7 @@ def test_a_part_that_ends_by_itself_stops_run_with_one_line_and_status_1(tmp_pat
     with FakeTelegram() as fake:
         process, _port = _start_run(tmp_path, fake)
         try:
-            _wait(lambda: any(name == "getupdates" for name, _ in fake.calls))
+            wait_until(lambda: any(name == "getupdates" for name, _ in fake.calls))
             fake.revoke_token()
             _, logs = process.communicate(timeout=30)
         finally:
