@@ -7,7 +7,7 @@ faster): the nearest other times.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from conversations import effects as fx
@@ -61,13 +61,17 @@ def free_times(ctx: Context, data: dict[str, Any], after: datetime | None = None
     # ("busy": set when a resident with a visit books another; saves a query otherwise)
     busy = data.get("mode") == "move" or bool(data.get("busy"))
     own = [b.slot for b in ctx.bookings() if b.slot.id != exclude] if busy else []
-    if not own:
+    # Days the resident said they cannot ("ik kan niet komen woensdag"): never offered.
+    refused = {date.fromisoformat(str(day)) for day in data.get("not_days", ())}
+    if not own and not refused:
         return ctx.free_slots(start, end, postcode, exclude, limit)
-    wanted = None if limit is None else limit + 2 * len(own)
+    wanted = None if limit is None or refused else limit + 2 * len(own)
     found = ctx.free_slots(start, end, postcode, exclude, wanted)
+    tz = ctx.rules.tz
     kept = [s for s in found if not any(s.starts_at < o.ends_at and o.starts_at < s.ends_at
-                                        for o in own)]
-    if limit is not None and len(kept) < limit and len(found) == wanted:
+                                        for o in own)
+            and s.starts_at.astimezone(tz).date() not in refused]
+    if limit is not None and wanted is not None and len(kept) < limit and len(found) == wanted:
         return free_times(ctx, data, after, before, None)[:limit]
     return kept[:limit] if limit is not None else kept
 

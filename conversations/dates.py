@@ -15,7 +15,7 @@ import heapq
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -28,15 +28,17 @@ from conversations.dutch_time import (
     LONGEST_PHRASE,
     MONTHS,
     MORNING,
+    NEGATIONS,
     NOON,
     WHEN_PHRASES,
+    fold,
     near,
     parse_clock_token,
     resolve_clock,
     words,
 )
 
-__all__ = ["When", "rank_slots", "read_when", "warm_up"]
+__all__ = ["When", "rank_slots", "read_when", "read_when_not", "warm_up"]
 
 @dataclass(frozen=True)
 class When:
@@ -450,6 +452,65 @@ def read_when(text: str, now: datetime, tz: ZoneInfo, language: str,
     if days is None and start is None and end is None and exact is None and not reading.asap:
         return None
     return When(days=days, start=start, end=end, exact=exact, asap=reading.asap)
+
+
+# Words that make the days of their part of a message days the resident cannot: "ik kan
+# niet komen woensdag", "je ne peux pas mercredi", "I can't come on Wednesday". French
+# "pas" only beside "ne" or in French: Dutch "pas vrijdag" is "from Friday on".
+REFUSALS = frozenset(NEGATIONS | {"nie", "ni", "nooit", "kannie", "never", "cannot", "cant",
+                                  "t", "unable", "ne", "n", "jamais"})
+# Where a message turns from what cannot to what can: "niet woensdag, liever donderdag".
+_CLAUSES = re.compile(r"[,;!?]+|\.(?!\d)|\b(?:maar|liever|wel|mais|plutot|sinon|but|rather|"
+                      r"instead|though)\b")
+_REFUSAL = re.compile(r"(?<!\w)(?:" + "|".join(sorted(REFUSALS | {"pas"}, key=len, reverse=True))
+                      + r")(?!\w)")
+
+
+def _refuses(clause: str, language: str) -> bool:
+    tokens = set("".join(c if c.isalnum() else " " for c in clause).split())
+    french = language == "fr" or bool(tokens & {"ne", "n"})
+    return bool(tokens & REFUSALS) or (french and "pas" in tokens)
+
+
+def read_when_not(text: str, now: datetime, tz: ZoneInfo, language: str,
+                  anchor: date | None = None) -> tuple[When | None, tuple[date, ...]]:
+    """What the resident asks for, and the days they say they cannot come.
+
+    Each part of the message ("ik kan niet woensdag" | "liever donderdag") is read on
+    its own: a part with a "not" names days refused, the others what is wished. "ik kan
+    woensdag niet om 13u" refuses the time, not the day: its day stays a wish. A message
+    without any "not" is `read_when` alone; "maakt niet uit" is no refusal.
+    """
+    if len(text) > MAX_WHEN_CHARS:
+        return None, ()
+    folded = fold(text)
+    clauses = [part for part in _CLAUSES.split(folded) if part and part.strip()]
+    if not any(_refuses(part, language) for part in clauses):
+        return read_when(text, now, tz, language, anchor), ()
+    wished: list[str] = []
+    refused: set[date] = set()
+    for part in clauses:
+        if not _refuses(part, language) or _says_any(part, now, tz, language):
+            wished.append(part)
+            continue
+        said = read_when(_REFUSAL.sub(" ", part), now, tz, language, anchor)
+        if said is None or not said.days:
+            continue
+        if said.exact is not None or said.start is not None or said.end is not None:
+            wished.append(" ".join(f"{day.day}/{day.month}" for day in said.days))
+        else:
+            refused.update(said.days)
+    when = read_when(" ".join(wished), now, tz, language, anchor) if wished else None
+    if when is not None and when.days is not None and refused:
+        days = tuple(day for day in when.days if day not in refused)
+        when = replace(when, days=days) if days else None
+    return when, tuple(sorted(refused))
+
+
+def _says_any(part: str, now: datetime, tz: ZoneInfo, language: str) -> bool:
+    """"maakt niet uit", "n'importe quand", "doesn't matter": a "not" that wishes."""
+    said = read_when(part, now, tz, language)
+    return said is not None and said.asap
 
 
 def warm_up() -> None:

@@ -17,13 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from conversations.dates import When, rank_slots, read_when, warm_up
+from conversations.dates import When, rank_slots, read_when, read_when_not, warm_up
 from conversations.dutch_time import fold
 
 __all__ = [
     "Choice", "Global", "When", "fold", "greeting_language", "rank_slots", "read_choice",
     "read_global",
-    "read_when", "read_yes_no", "sentence_language", "warm_up",
+    "read_when", "read_when_not", "read_yes_no", "sentence_language", "warm_up",
 ]
 
 

@@ -7,6 +7,7 @@ A resident with a visit may write anything, in any words: the menu reads every i
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from conversations import effects as fx
@@ -15,9 +16,8 @@ from conversations.phone import find_phone, read_phone, show_phone
 from conversations.step import BookingView, Context, Option, Say, Step
 from conversations.understand import (
     When,
-    fold,
     greeting_language,
-    read_when,
+    read_when_not,
     read_yes_no,
 )
 from storage.codes import (
@@ -83,8 +83,8 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return _ask_phone_change(ctx, phone)
     if greeting_language(text) is not None:
         return Step(ask_menu(ctx, data), State.MENU, {})
-    if len(ctx.bookings()) == 1 and _wished(ctx, text, booking) is not None:
-        # "volgende week dinsdag?": a day other than the visit's
+    if len(ctx.bookings()) == 1 and _wished(ctx, text, booking) != (None, ()):
+        # "volgende week dinsdag?", "niet op donderdag": a day other than the visit's
         return _menu_choice(ctx, "move", text)
     if pick(text, confirm_options("book") + confirm_options("move")) == "yes":
         # "Ja, boek het" again: a button pressed twice, or a resident making sure.
@@ -108,11 +108,12 @@ def _named(ctx: Context, text: str) -> BookingView | None:
     """The one visit a message names by its day ("het bezoek van 16 december")."""
     if not text:
         return None
-    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language)
-    if when is None or not when.days:
+    when, refused = read_when_not(text, ctx.now, ctx.rules.tz, ctx.language)
+    days = refused or (when.days if when is not None else None)   # "niet op 9 december"
+    if not days:
         return None
     tz = ctx.rules.tz
-    named = [b for b in ctx.bookings() if b.slot.starts_at.astimezone(tz).date() in when.days]
+    named = [b for b in ctx.bookings() if b.slot.starts_at.astimezone(tz).date() in days]
     return named[0] if len(named) == 1 else None
 
 
@@ -147,10 +148,13 @@ def _act_on(ctx: Context, choice: str, booking: BookingView, text: str) -> Step:
     several = len(ctx.bookings()) > 1
     data: dict[str, Any] = {"booking_id": booking.id} if several else {}
     if choice == "move":
-        when = _wished(ctx, text, booking) if text else None
+        when, refused = _wished(ctx, text, booking) if text else (None, ())
+        data = {"mode": "move", **data}
+        if refused:   # "ik kan niet komen woensdag": never offered that day
+            data["not_days"] = [day.isoformat() for day in refused]
         if when is not None:   # "kan het naar donderdag?": offer what was asked
-            return offer_for(ctx, {"mode": "move", **data}, when)
-        return offer_first(ctx, {"mode": "move", **data})
+            return offer_for(ctx, data, when)
+        return offer_first(ctx, data)
     return Step(ask_cancel(ctx, data), State.CONFIRM_CANCEL, data)
 
 
@@ -192,33 +196,28 @@ def on_which(ctx: Context, text: str, data: dict[str, Any]) -> Step:
                 data)
 
 
-# Words that make a day in the message the day the resident cannot ("ik kan niet woensdag").
-_NEGATIONS = frozenset({"niet", "geen", "nie", "ni", "pas", "not", "cannot", "cant", "t",
-                        "ne", "n", "never", "jamais"})
+def _wished(ctx: Context, text: str, booking: BookingView
+            ) -> tuple[When | None, tuple[date, ...]]:
+    """The day or time a resident who wants to move asks for, and the days they cannot.
 
-
-def _wished(ctx: Context, text: str, booking: BookingView) -> When | None:
-    """The day or time a resident who wants to move asks for, if the message says one.
-
-    The visit's own day is the day they cannot, not a wish; with a "not" in the message
-    ("je ne serai pas là jeudi, vendredi?") so is every day of the visit's weekday.
+    The visit's own day is no wish without a time ("kan het woensdag om 3 uur?" is);
+    a day refused ("ik kan niet komen woensdag", "je ne serai pas là jeudi, vendredi?")
+    is left out of the times offered, and a refused weekday of the visit's is its day.
     """
     visit_day = booking.slot.starts_at.astimezone(ctx.rules.tz).date()
     # "de week erna" is the week after the visit's
-    when = read_when(text, ctx.now, ctx.rules.tz, ctx.language, visit_day)
+    when, refused = read_when_not(text, ctx.now, ctx.rules.tz, ctx.language, visit_day)
+    if any(day.weekday() == visit_day.weekday() for day in refused):
+        refused = tuple(sorted({*refused, visit_day}))
     if when is None:
-        return None
-    words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
-    negated = bool(words & _NEGATIONS)
+        return None, refused
+    timed = when.exact is not None or when.start is not None or when.end is not None
     if when.days is None:
-        if negated:
-            return None
-        if when.exact is not None or when.start is not None or when.end is not None:
-            return replace(when, days=(visit_day,))   # "kan het om 3 uur?": that day
-        return when
-    days = tuple(day for day in when.days if day != visit_day
-                 and not (negated and day.weekday() == visit_day.weekday()))
-    return replace(when, days=days) if days else None
+        if timed and visit_day not in refused:
+            return replace(when, days=(visit_day,)), refused   # "kan het om 3 uur?"
+        return when, refused
+    days = tuple(day for day in when.days if timed or day != visit_day)
+    return (replace(when, days=days) if days else None), refused
 
 
 def _on_intent(ctx: Context, intent: Intent, text: str, booking: BookingView) -> Step:

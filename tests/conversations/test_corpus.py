@@ -423,6 +423,20 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("fr", "menu", "la semaine d'après?", TIME, "lun 7 déc"),
     ("en", "menu", "can it be the week after?", TIME, "Mon 7 Dec"),
     ("nl", "menu", "kan het om 3 uur?", CONFIRM, "woensdag 2 december van 15:00"),
+    # --- a day refused is never offered (the visit is on Wednesday 2 December) ---
+    ("nl", "menu", "ik kan niet komen woensdag", TIME, "1 do 3 dec 09:00"),
+    ("nl", "menu", "woensdag gaat niet", TIME, "1 do 3 dec 09:00"),
+    ("nl", "menu", "ik ben woensdag niet thuis", TIME, "1 do 3 dec 09:00"),
+    ("nl", "menu", "niet op woensdag, liever vrijdag", CONFIRM, "vrijdag 4 december"),
+    ("nl", "menu", "ik kan niet op donderdag", TIME, "3 vr 4 dec 09:00"),
+    ("nl", "menu", "kan het woensdag om 3 uur?", CONFIRM, "woensdag 2 december van 15:00"),
+    ("nl", "menu", "ik kan pas vrijdag", CONFIRM, "vrijdag 4 december"),
+    ("fr", "menu", "je ne peux pas venir mercredi", TIME, "1 jeu 3 déc 09:00"),
+    ("fr", "menu", "je ne serai pas là mercredi, vendredi?", CONFIRM, "vendredi 4 décembre"),
+    ("fr", "menu", "pas mercredi svp", TIME, "1 jeu 3 déc 09:00"),
+    ("en", "menu", "I can't come on Wednesday", TIME, "1 Thu 3 Dec 09:00"),
+    ("en", "menu", "not wednesday, friday is fine", CONFIRM, "Friday 4 December"),
+    ("en", "menu", "I cannot make it on Thursday", TIME, "3 Fri 4 Dec 09:00"),
 ]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from conversations.flows import State
 from conversations.intents import Intent, is_word, read_intent
 from storage.codes import find_code, looks_like_code
-from tests.auxil.world import World
+from tests.auxil.world import BRUSSELS, World
 
 
 @pytest.mark.parametrize(("text", "intent"), [
@@ -130,3 +132,34 @@ def test_stop_without_a_visit_says_no_more(world):
     ann.say("stop")
     reply = ann.say("ja")
     assert "geen berichten meer" in reply and "bezoek" not in reply
+
+
+@pytest.mark.parametrize(("hello", "text", "wednesday"), [
+    ("hallo", "ik kan niet komen woensdag", "wo 2 dec"),
+    ("FR", "je ne peux pas venir mercredi", "mer 2 déc"),
+    ("EN", "I can't come on Wednesday", "Wed 2 Dec"),
+])
+def test_the_day_of_the_visit_refused_is_never_offered(world, hello, text, wednesday):
+    ann = world.resident()
+    ann.say(hello)
+    ann.say(world.cheque(seed=1))
+    ann.say("9100 Kerkstraat 12")
+    ann.say("2")
+    ann.say("2")
+    ann.say("1")
+    offered = ann.say(text)   # the visit is on Wednesday 2 December at 13:00
+    assert ann.state == State.ASK_TIME
+    assert wednesday not in offered and "09:00" in offered
+    later = ann.say("4")      # another day: still never that Wednesday
+    assert wednesday not in later and ann.state == State.ASK_TIME
+
+
+def test_another_day_refused_is_left_out_of_what_is_offered_next(world):
+    ann = booked(world)
+    offered = ann.say("ik kan niet op donderdag")
+    assert "do 3 dec" not in offered and "vr 4 dec 09:00" in offered
+    proposed = ann.say("liefst in de namiddag")
+    assert "donderdag" not in proposed and ann.state == State.CONFIRM
+    ann.say("1")
+    assert world.bookings()[0].slot_id == world.slot_at(
+        datetime(2026, 12, 2, 15, 0, tzinfo=BRUSSELS)).id

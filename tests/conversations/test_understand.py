@@ -24,6 +24,7 @@ from conversations.understand import (
     read_choice,
     read_global,
     read_when,
+    read_when_not,
     read_yes_no,
     warm_up,
 )
@@ -298,3 +299,37 @@ def test_the_week_after_is_after_the_week_of_what_was_offered_or_booked(text, la
     assert when.days == tuple(date(2026, 12, 14) + timedelta(days=n) for n in range(7))
     alone = read_when(text, now, BRUSSELS, language)      # nothing seen: next week
     assert alone is not None and alone.days is not None and alone.days[0] == date(2026, 12, 7)
+
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=BRUSSELS)   # a Tuesday
+WED, THU, FRI = date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4)
+
+
+@pytest.mark.parametrize(("text", "language", "wished", "refused"), [
+    ("ik kan niet komen woensdag", "nl", None, [WED]),
+    ("ik kan woensdag niet komen", "nl", None, [WED]),
+    ("niet op woensdag, liever donderdag", "nl", [THU], [WED]),
+    ("woensdag niet maar vrijdag", "nl", [FRI], [WED]),
+    ("ik kan pas vrijdag", "nl", [FRI], []),                # Dutch "pas": from then on
+    ("maakt niet uit", "nl", None, []),                     # a "not" that wishes
+    ("geen probleem, donderdag is goed", "nl", [THU], []),
+    ("ik kan woensdag niet om 13u, wel om 15u", "nl", [WED], []),   # the time refused
+    ("je ne peux pas venir mercredi", "fr", None, [WED]),
+    ("pas mercredi", "fr", None, [WED]),
+    ("je ne serai pas là jeudi, vendredi?", "fr", [FRI], [THU]),
+    ("I can't come on Wednesday", "en", None, [WED]),
+    ("not on Wednesday, Thursday is fine", "en", [THU], [WED]),
+    ("doesn't matter", "en", None, []),
+    ("dinsdag 8 december", "nl", [date(2026, 12, 8)], []),
+])
+def test_read_when_not_tells_the_days_refused_from_the_days_wished(
+        text: str, language: str, wished: list[date] | None, refused: list[date]) -> None:
+    when, days = read_when_not(text, NOW, BRUSSELS, language)
+    assert list(days) == refused
+    assert (None if when is None or when.days is None else list(when.days)) == wished
+
+
+def test_read_when_not_keeps_the_time_wished_beside_a_day_refused() -> None:
+    when, days = read_when_not("ik kan woensdag niet, donderdag om 10u", NOW, BRUSSELS, "nl")
+    assert days == (WED,)
+    assert when is not None and when.days == (THU,) and when.exact == time(10, 0)
