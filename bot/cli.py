@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.app import App, DatabaseSetupError
 from bot.commands.agenda import agenda
+from bot.commands.broadcast import broadcast
 from bot.commands.chat import chat
 from bot.commands.cheques import cheques
 from bot.commands.coaches import coaches
@@ -60,6 +61,7 @@ cli.add_command(agenda)
 cli.add_command(chat)
 cli.add_command(demo)
 cli.add_command(run)
+cli.add_command(broadcast)
 
 
 def main(argv: list[str] | None = None) -> Any:
