@@ -24,8 +24,11 @@ from bot.commands.cheques import cheques
 from bot.commands.coaches import coaches
 from bot.commands.db import db
 from bot.commands.demo import demo
+from bot.commands.jobs import jobs
 from bot.commands.run import run
 from bot.commands.slots import slots
+from bot.commands.stats import stats
+from bot.commands.visits import visits
 from bot.config import ConfigError
 from storage.db import SchemaError
 
@@ -57,10 +60,13 @@ cli.add_command(db)
 cli.add_command(cheques)
 cli.add_command(coaches)
 cli.add_command(slots)
+cli.add_command(visits)
 cli.add_command(agenda)
 cli.add_command(chat)
 cli.add_command(demo)
 cli.add_command(run)
+cli.add_command(jobs)
+cli.add_command(stats)
 cli.add_command(broadcast)
 
 
