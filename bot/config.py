@@ -73,6 +73,17 @@ def parse_clock_range(text: str) -> tuple[time, time]:
         raise ValueError(f"expected a time range such as 21:00-08:00, got {text!r}") from None
 
 
+def parse_clock(text: str) -> time:
+    """Read '10:00' as a local time of day."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
+    try:
+        if match is None:
+            raise ValueError
+        return time(int(match[1]), int(match[2]))
+    except ValueError:
+        raise ValueError(f"expected a time of day such as 10:00, got {text!r}") from None
+
+
 # ---------------------------------------------------------------------------- sections
 # Each field's metadata names its kind; the kinds are read by _coerce below.
 
@@ -137,6 +148,12 @@ class ReminderSettings:
                                   "Reminders go out this long before a visit.")
     quiet_hours: str = _f("21:00-08:00", "clock_range",
                           "No reminders in this local time range; they go out after it.")
+    followup_at: str = _f("10:00", "clock",
+                          "The day after a visit, at this local time, the resident is asked "
+                          "whether the coach came.")
+    followup_wait: timedelta = _f(timedelta(days=3), "duration",
+                                  "No answer this long after the visit ended: the visit "
+                                  "counts as done (staff can still say otherwise).")
 
 
 @dataclass(frozen=True)
@@ -157,6 +174,9 @@ class StaffSettings:
                                  "Telegram user ids allowed to use staff commands.")
     # Read with [city] country when the config is read, and kept in E.164 form.
     phones: list[str] = _f([], "list", "Phone numbers (E.164) allowed to use staff commands.")
+    group_chat_id: str = _f("", "chat_id",
+                            "Telegram chat id of the staff group (e.g. -1001234567890) that "
+                            "gets hand-off requests; empty: a person is the city's phone.")
 
 
 @dataclass(frozen=True)
@@ -300,6 +320,13 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
             raise ValueError("expected a list of numeric Telegram user ids such as "
                              f"[\"123456789\"], got {value!r}")
         return [str(v) for v in value]
+    if kind == "chat_id":
+        text = str(value).strip() if isinstance(value, (str, int)) \
+            and not isinstance(value, bool) else None
+        if text is None or text and not re.fullmatch(r"-?[1-9]\d{0,19}", text):
+            raise ValueError("expected a Telegram chat id such as \"-1001234567890\" "
+                             f"(empty: none), got {value!r}")
+        return text
     if kind == "rate":
         try:
             number = float(value) if from_env or isinstance(value, (int, float)) else None
@@ -317,6 +344,11 @@ def _coerce(kind: str, value: Any, from_env: bool) -> Any:
             raise ValueError(
                 f"expected a list of durations such as [\"1d\", \"2h\"], got {value!r}")
         return [parse_duration(str(v)) for v in value]
+    if kind == "clock":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a time of day such as \"10:00\", got {value!r}")
+        parse_clock(value)
+        return value
     if kind == "clock_range":
         if not isinstance(value, str):
             raise ValueError(f"expected a time range such as \"21:00-08:00\", got {value!r}")
@@ -473,6 +505,12 @@ def _check_together(settings: Settings, where: str, env: Mapping[str, str]) -> S
             raise ConfigError(f"{origin('staff', 'phones')}: {text!r} is not a phone number "
                               f"(read for [city] country {settings.city.country!r})")
         phones.append(phone)
+    if settings.staff.group_chat_id and not settings.staff.telegram_ids:
+        raise ConfigError(f"{origin('staff', 'group_chat_id')}: needs [staff] telegram_ids, "
+                          "the staff members whose replies in the group reach residents")
+    if settings.staff.group_chat_id and not settings.telegram.token:
+        raise ConfigError(f"{origin('staff', 'group_chat_id')}: needs [telegram] token, "
+                          "the bot that writes in the staff group")
     staff = dataclasses.replace(settings.staff, phones=phones)
     return dataclasses.replace(settings, staff=staff)
 

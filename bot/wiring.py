@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings, parse_clock_range
+from bot.config import Settings, parse_clock, parse_clock_range
 from bot.sender import RetryPolicy
 from conversations.engine import Delivery, Engine
 from conversations.step import Rules
@@ -26,6 +26,9 @@ def rules_from(settings: Settings) -> Rules:
         code_window=conv.code_window, code_lockout=conv.code_lockout,
         reminder_offsets=tuple(settings.reminders.offsets),
         quiet_hours=parse_clock_range(settings.reminders.quiet_hours),
+        staff_group=settings.staff.group_chat_id,
+        followup_at=parse_clock(settings.reminders.followup_at),
+        followup_wait=settings.reminders.followup_wait,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations import handoff
 from conversations.intents import QUESTIONS, SPEAK, Intent
 from conversations.messages import label_variants
 from conversations.step import BookingView, Context, Option, Say, SlotView, Step
@@ -55,6 +56,8 @@ def answer_aside(ctx: Context, intent: Intent, question: tuple[Say, ...], state:
     if intent is Intent.NO_CODE:   # where the code is, what it looks like, a person
         return Step((Say("code.help", {"phone": ctx.rules.city_phone}),), state, data)
     if intent is Intent.PERSON:
+        if handoff.available(ctx):   # a staff member answers here
+            return handoff.request(ctx, state)
         return Step((Say("person", {"phone": ctx.rules.city_phone}), *question), state, data)
     return Step((Say(f"faq.{intent}", faq_params(ctx)), *question), state, data)
 
@@ -67,3 +70,12 @@ def faq_params(ctx: Context) -> dict[str, Any]:
 def visit_params(slot: SlotView, booking: BookingView) -> dict[str, Any]:
     return {"start": slot.starts_at, "end": slot.ends_at, "street": booking.street,
             "postcode": booking.postcode, "topic": booking.topic}
+
+
+def recall(ctx: Context, key: str) -> Say:
+    """A short answer that recalls the visit, or every visit still to come when there are
+    several (catalogue key "<key>.several" with {visits}: "wo 2 dec 13:00, wo 9 dec 09:00")."""
+    bookings = ctx.bookings()
+    if len(bookings) > 1:
+        return Say(f"{key}.several", {"visits": [b.slot.starts_at for b in bookings]})
+    return Say(key, visit_params(bookings[0].slot, bookings[0]))

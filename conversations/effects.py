@@ -65,3 +65,42 @@ class PhoneChanged:
 
     booking_id: int
     phone: str
+
+
+@dataclass(frozen=True)
+class VisitConfirmed:
+    """The resident answered a reminder: they will be there."""
+
+    booking_id: int
+
+
+@dataclass(frozen=True)
+class VisitOutcomeSaid:
+    """The resident answered the follow-up: the coach came (done) or not (no_show, the
+    coach's: the cheque's visit comes back)."""
+
+    booking_id: int
+    status: str     # done | no_show
+    by: str         # who is held to account: resident (done) or coach (no-show)
+    give_back: bool = False
+
+
+@dataclass(frozen=True)
+class HandoffRequested:
+    """The resident asked for a person: a hand-off opens and the staff group is told.
+    `where` is the state they asked from (what staff see as context)."""
+
+    where: str
+
+
+@dataclass(frozen=True)
+class ForwardedToStaff:
+    """A resident's message while a hand-off is open goes to the staff group."""
+
+    text: str
+    kind: str      # conversations.incoming.Kind: a photo or voice note is only named
+
+
+@dataclass(frozen=True)
+class HandoffNoticed:
+    """The resident was told "we will answer soon" (at most once an hour)."""

@@ -19,21 +19,43 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from conversations import effects as fx
 from conversations import flows
+from conversations import handoff as handoff_flow
 from conversations.incoming import Incoming
 from conversations.render import render
-from conversations.step import BookingView, ChequeView, Rules, Say, SlotView, Step, today
+from conversations.step import HandoffView
+from conversations.step import (
+    BookingView,
+    ChequeView,
+    OpenQuestion,
+    Rules,
+    Say,
+    SlotView,
+    Step,
+    today,
+)
 from storage.bookings import (
     BookingRefused,
     ReminderPolicy,
     book_visit,
     cancel_visit,
     change_phone,
+    confirm_visit,
     move_visit,
+    record_outcome,
     upcoming_bookings,
 )
 from storage.cheques import cheque_state, find_cheque
 from storage.clock import Clock
-from storage.models import Booking, Conversation, Outbox, OutboxStatus, Priority, Resident, Slot
+from storage.models import (
+    Booking,
+    BookingStatus,
+    Conversation,
+    Outbox,
+    OutboxStatus,
+    Priority,
+    Resident,
+    Slot,
+)
 from storage.outbox import Claim, OutboxMessage, enqueue
 from storage.residents import (
     codes_locked,
@@ -44,7 +66,9 @@ from storage.residents import (
     recent_wrong_codes,
     save_conversation,
 )
+from storage.handoffs import noticed, open_handoff, open_handoff_of
 from storage.slots import free_slot_times
+from storage.timers import open_question
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +81,21 @@ class DbContext:
     """The flows' read interface (step.Context), served inside the message's transaction."""
 
     def __init__(self, session: Session, resident: Resident, rules: Rules, now: datetime,
-                 form: str):
+                 form: str, since: datetime | None = None):
         self.session, self.resident, self.rules, self.now = session, resident, rules, now
         self.channel, self.address = form, resident.address
         self.language = resident.language
         self.wrong_codes = recent_wrong_codes(resident, now, rules.code_window)
         self.codes_locked = codes_locked(resident, now)
         self._bookings: list[BookingView] | None = None
+        # The message in hand, for a hand-off's request to staff (set by process).
+        self.first_name: str | None = None
+        self.said = ""
+        self.told_staff = False   # a message to the staff group was written
+        # The resident's last message (their conversation's last change): a reminder
+        # sent after it is still to be answered. None: nothing is open (a push).
+        self.since = since
+        self._question: tuple[OpenQuestion | None] | None = None
 
     def find_cheque(self, code: str) -> ChequeView | None:
         cheque = find_cheque(self.session, code)
@@ -107,8 +139,25 @@ class DbContext:
                                            today(self))]
         return self._bookings
 
+    def open_question(self) -> OpenQuestion | None:
+        if self.since is None:
+            return None
+        if self._question is None:
+            asked = open_question(self.session, self.resident.id, self.since, self.now)
+            self._question = (None if asked is None else OpenQuestion(asked.kind, BookingView(
+                asked.booking_id, SlotView(asked.slot_id, asked.starts_at, asked.ends_at),
+                asked.postcode, asked.street, asked.phone, asked.topic, asked.topic_text,
+                asked.cheque_id, asked.visits_left)),)
+        return self._question[0]
+
+    def handoff(self) -> HandoffView | None:
+        found = open_handoff_of(self.session, self.resident.id)
+        return None if found is None else HandoffView(found.id, found.opened_at,
+                                                      found.last_notice_at)
+
     def forget_booking(self) -> None:
         self._bookings = None
+        self._question = None
 
 
 @dataclass
@@ -145,7 +194,8 @@ class Engine:
         self.delivery = delivery
         # How a channel shows messages; the console imitates SMS or Telegram.
         self.forms = {"sms": "sms", "telegram": "telegram", "console": console_form}
-        self.reminders = ReminderPolicy(rules.reminder_offsets, rules.quiet_hours, rules.tz)
+        self.reminders = ReminderPolicy(rules.reminder_offsets, rules.quiet_hours, rules.tz,
+                                        rules.followup_at)
 
     def handle(self, msg: Incoming) -> bool:
         """Handle one message in one transaction; False when it was a redelivery."""
@@ -161,7 +211,12 @@ class Engine:
             resident, conversation = lock_resident(session, msg.channel, msg.address,
                                                    language, now)
             form = self.forms.get(resident.channel, resident.channel)
-            ctx = DbContext(session, resident, self.rules, now, form)
+            # Reminders sent since the resident's last message may be answered by this
+            # one; with no conversation (forgotten), those of the last `forget_after`.
+            since = conversation.updated_at if conversation is not None \
+                else now - self.rules.forget_after
+            ctx = DbContext(session, resident, self.rules, now, form, since)
+            ctx.first_name, ctx.said = msg.first_name, msg.text
             step = self._step(ctx, conversation, msg, now)
             step = self._apply(ctx, step, now)
             save_conversation(session, resident.id, str(step.state), step.data, now,
@@ -175,6 +230,8 @@ class Engine:
                 self.delivery.take(queued)
             else:
                 self.delivery.wake()
+        if ctx.told_staff and self.delivery is not None:
+            self.delivery.wake()   # the staff group's rows were written unclaimed
         return Outcome(duplicate=False, resident_id=resident.id, state=step.state,
                        outbox_ids=tuple(m.id for m in queued))
 
@@ -250,6 +307,15 @@ class Engine:
                     cancel_visit(session, booking, now)
                 elif isinstance(effect, fx.PhoneChanged):
                     change_phone(session, effect.booking_id, effect.phone, now)
+                elif isinstance(effect, (fx.HandoffRequested, fx.ForwardedToStaff,
+                                         fx.HandoffNoticed)):
+                    self._handoff(ctx, effect, now)
+                elif isinstance(effect, fx.VisitConfirmed):
+                    if not confirm_visit(session, effect.booking_id, now):
+                        raise BookingRefused("booking_changed")
+                elif isinstance(effect, fx.VisitOutcomeSaid):
+                    record_outcome(session, effect.booking_id, BookingStatus(effect.status),
+                                   effect.by, now, give_back=effect.give_back)
             except BookingRefused as refused:
                 ctx.forget_booking()
                 log.info("effect %s refused: %s", type(effect).__name__, refused.reason)
@@ -261,6 +327,37 @@ class Engine:
                                            before)
         ctx.forget_booking()
         return step
+
+    def _handoff(self, ctx: DbContext,
+                 effect: fx.HandoffRequested | fx.ForwardedToStaff | fx.HandoffNoticed,
+                 now: datetime) -> None:
+        """A hand-off opened, a message forwarded, a notice given: rows in the handoffs
+        table, and messages to the staff group through the outbox like any other (G1)."""
+        group, resident = self.rules.staff_group, ctx.resident
+        if not group:   # the group was removed from the config meanwhile
+            return
+        if isinstance(effect, fx.HandoffNoticed):
+            found = open_handoff_of(ctx.session, resident.id)
+            if found is not None:
+                noticed(ctx.session, found.id, now)
+            return
+        if isinstance(effect, fx.HandoffRequested):
+            handoff, _ = open_handoff(ctx.session, resident.id, now)
+            body = handoff_flow.request_text(
+                handoff.id, name=ctx.first_name, channel=resident.channel,
+                address=resident.address, language=resident.language, where=effect.where,
+                said=ctx.said, bookings=ctx.bookings(), tz=self.rules.tz)
+        else:
+            found = open_handoff_of(ctx.session, resident.id)
+            if found is None:   # closed meanwhile: the flow saw it open, staff did not
+                return
+            body = handoff_flow.forward_text(found.id, ctx.first_name, effect.text,
+                                             effect.kind)
+        # resident_id None: the row is the group's, not the resident's (their opt-out,
+        # their console, their messages are theirs alone).
+        enqueue(ctx.session, channel="telegram", address=group, body=body, choices=None,
+                now=now)
+        ctx.told_staff = True
 
     def _book(self, ctx: DbContext, effect: fx.VisitBooked, now: datetime) -> None:
         def book(slot_id: int) -> None:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from conversations import effects as fx
+from conversations import handoff
 from conversations.address import POSTCODE, clean_street, postcode_in, street_ok
 from conversations.incoming import Kind
 from conversations.intents import QUESTIONS, SPEAK, Intent, is_word, read_intent
@@ -46,7 +47,7 @@ from conversations.answers import (
     answer_aside,
     faq_params,
     pick,
-    visit_params,
+    recall,
 )
 from conversations.choosing import (
     after_failure,
@@ -61,6 +62,7 @@ from conversations.choosing import (
     to_confirm,
 )
 from conversations.states import FLOW, MID_BOOKING, Node, State, start_over, to_menu
+from conversations.after_visit import answer_open, ask_new_time, on_new_time
 from conversations.visit import (
     ask_cancel,
     ask_menu,
@@ -307,8 +309,8 @@ def on_stop(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     back_data = data.get("return_data", {})
     if choice == "yes":
         booking = ctx.booking()
-        done = Say("stop.done_visit", visit_params(booking.slot, booking)) if booking \
-            else Say("stop.done")   # say whether the visit still stands
+        done = recall(ctx, "stop.done_visit") if booking \
+            else Say("stop.done")   # say whether the visits still stand, every one
         return Step((done,), State.STOPPED, {"return_to": back, "return_data": back_data},
                     (fx.OptedOut(),))
     if choice == "no":
@@ -329,7 +331,7 @@ def on_stopped(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return Step((Say(f"faq.{intent}", faq_params(ctx)), Say("stopped")),
                     State.STOPPED, data)
     if intent is not None and booking is not None:
-        return Step((Say("stopped.visit", visit_params(booking.slot, booking)),),
+        return Step((recall(ctx, "stopped.visit"),),
                     State.STOPPED, data)
     if intent is not None:
         return Step((Say("menu.no_visit"), Say("stopped")), State.STOPPED, data)
@@ -386,6 +388,8 @@ FLOW.update({
     State.CONFIRM_STOP: Node(ask_stop, on_stop),
     State.RESUME: Node(ask_resume, on_resume, ASIDES),
     State.STOPPED: Node(ask_stopped, on_stopped),
+    State.HANDOFF: Node(handoff.ask_waiting, handoff.on_waiting),
+    State.NEW_TIME: Node(ask_new_time, on_new_time, ASIDES),
 })
 
 
@@ -436,6 +440,9 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
                         (fx.OptedIn(),))
         return on_stopped(ctx, text, data)
 
+    if known == State.HANDOFF:   # waiting for staff: they answer, not the bot (STOP aside)
+        return handoff.on_message(ctx, text, kind, data)
+
     if kind is Kind.PHOTO and current == State.ASK_CODE and ctx.booking() is None:
         # Most likely the letter: say where the code is (reading photos is a later step).
         return Step((Say("code.photo", {"phone": ctx.rules.city_phone}),), current, data)
@@ -459,6 +466,12 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
 
     if not stripped:
         return Step((Say("input.empty"), *FLOW[current].ask(ctx, data)), current, data)
+
+    # An answer to the reminder or follow-up we sent last, whatever the resident was
+    # doing (conversations/after_visit.py); anything else goes on below.
+    answered = answer_open(ctx, current, data, stripped)
+    if answered is not None:
+        return answered
 
     if known is None:
         if current == State.ASK_CODE and not looks_like_code(stripped) \
@@ -528,6 +541,8 @@ def _global(ctx: Context, word: Global, current: State, data: dict[str, Any],
         return Step((Say("help", {"phone": ctx.rules.city_phone}),
                      *FLOW[current].ask(ctx, data)), current, data)
     if word is Global.PERSON:
+        if handoff.available(ctx):
+            return handoff.request(ctx, current)
         return Step((Say("person", {"phone": ctx.rules.city_phone}),
                      *FLOW[current].ask(ctx, data)), current, data)
     if word is Global.MENU:

@@ -32,3 +32,7 @@ class Incoming:
     text: str = ""
     kind: Kind = Kind.TEXT
     language_hint: str | None = None   # e.g. Telegram's language_code, if any
+    first_name: str | None = None      # the sender's first name, if the channel says it
+    # In a group chat (the staff group): who wrote, and which message they replied to.
+    sender_id: str | None = None       # Telegram user id of the author
+    reply_to: str | None = None        # message id of the message replied to, if any

@@ -34,6 +34,8 @@ class State(StrEnum):
     CONFIRM_STOP = "confirm_stop"
     RESUME = "resume"
     STOPPED = "stopped"
+    HANDOFF = "handoff"        # waiting for a staff member (conversations/handoff.py)
+    NEW_TIME = "new_time"      # the coach did not come: a new time?
 
 
 # States in the middle of a booking: after a long silence we first recall where we were.

@@ -42,6 +42,13 @@ class Rules:
     code_lockout: timedelta = timedelta(hours=1)
     reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=2))
     quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
+    # The staff group's Telegram chat id: a resident who asks for a person waits there
+    # for a staff member (conversations/handoff.py). Empty: the city's phone number.
+    staff_group: str = ""
+    # "Did the coach come?" the day after a visit at this local time; unanswered this
+    # long after the visit ended, the visit counts as done.
+    followup_at: time | None = time(10, 0)
+    followup_wait: timedelta = timedelta(days=3)
 
 
 Option = tuple[str, str, dict[str, Any]]
@@ -82,6 +89,25 @@ class BookingView:
 
 
 @dataclass(frozen=True)
+class OpenQuestion:
+    """A reminder or follow-up we sent after the resident's last message, still to be
+    answered: `kind` is the timer's (reminder.day_before, reminder.soon, followup)."""
+
+    kind: str
+    booking: BookingView
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    """A resident's open hand-off to staff: since when, and the last "we will answer
+    soon" they got (or the request's own answer)."""
+
+    id: int
+    opened_at: datetime
+    last_notice_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ChequeView:
     id: int
     state: str            # ok | used | void | expired | taken (bound to another resident)
@@ -118,6 +144,15 @@ class Context(Protocol):
 
     def bookings(self) -> list[BookingView]:
         """All the resident's visits still to come, earliest first."""
+        ...
+
+    def handoff(self) -> HandoffView | None:
+        """The resident's open hand-off to staff, if any."""
+        ...
+
+    def open_question(self) -> OpenQuestion | None:
+        """The latest reminder or follow-up sent since the resident's last message, if
+        it can still be answered (its visit still booked)."""
         ...
 
 

@@ -79,9 +79,25 @@ TRANSITIONS: tuple[tuple[str, str, str], ...] = (
     (ANY, S.STOPPED, "blocked by the provider (OptedOut)"),
     (S.CONFIRM_STOP, S.STOPPED, "1 yes (OptedOut; says whether the visit stands)"),
     (S.CONFIRM_STOP, BACK, "2 no"),
+    # A person, with a staff group (conversations/handoff.py); without one, the city's
+    # phone number and the same state's question again.
+    (ANY, S.HANDOFF, "a person / 4 a person (HandoffRequested: the staff group is told)"),
+    (S.HANDOFF, S.HANDOFF, "forwarded to staff; \"we will answer soon\" at most hourly"),
+    (S.HANDOFF, S.MENU, "staff /done (or closed meanwhile): the bot again"),
+    (S.HANDOFF, S.ASK_CODE, "staff /done, no visit"),
     (S.STOPPED, S.STOPPED, "a question about the visit gets the visit"),
     (S.STOPPED, BACK, "START (OptedIn)"),
     (S.STOPPED, S.ASK_POSTCODE, "a new code (OptedIn)"),
+    # Answers to a reminder or the follow-up, in whatever state they arrive
+    # (conversations/after_visit.py); "1 ik ben er" / "ja" keeps the state and asks its
+    # question again (VisitConfirmed), or goes to the menu from the menu or the code.
+    (ANY, S.MENU, "reminder: 1 ik ben er (VisitConfirmed) / nee / too late to change"),
+    (ANY, S.ASK_TIME, "reminder: 2 verzetten (that visit)"),
+    (ANY, S.CONFIRM_CANCEL, "reminder: 3 annuleren (that visit)"),
+    (ANY, S.NEW_TIME, "follow-up: 2 nee, the coach did not come (no-show, visit back)"),
+    (S.NEW_TIME, S.ASK_TIME, "1 yes: times offered (same address, the cheque's visit)"),
+    (S.NEW_TIME, S.MENU, "2 no, with another visit"),
+    (S.NEW_TIME, S.ASK_CODE, "2 no"),
 )
 
 _HEADER = """\

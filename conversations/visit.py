@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from conversations import effects as fx
+from conversations import handoff
 from conversations.intents import Intent, read_intent
 from conversations.phone import find_phone, read_phone, show_phone
 from conversations.step import BookingView, Context, Option, Say, Step
@@ -31,6 +32,7 @@ from conversations.answers import (
     answer_aside,
     faq_params,
     pick,
+    recall,
     visit_params,
 )
 from conversations.choosing import confirm_options, offer_first, offer_for
@@ -70,38 +72,36 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     booking = ctx.booking()
     if booking is None:
         return _no_visit(ctx, text)
+    # the visit shown after its day was named ("16 december"): moved or cancelled next
+    picked = chosen_booking(ctx, data) if data.get("booking_id") is not None else None
     choice = pick(text, menu_options(ctx))
-    if choice is not None:
-        return _menu_choice(ctx, choice)   # a digit is no day: "2" is not 2 December
+    if choice is not None:   # a digit is no day: "2" is not 2 December
+        return _menu_choice(ctx, choice, picked=picked)
     if find_code(text) is not None:   # "mijn man heeft ook een brief gekregen: NDXJ-..."
         return handle_in(State.ASK_CODE, ctx, text, {})
     intent = read_intent(text, ctx.language, MENU_INTENTS)
     if intent is not None:
-        return _on_intent(ctx, intent, text, booking)
+        return _on_intent(ctx, intent, text, picked)
     phone = read_phone(text, ctx.rules.country)
     if phone is not None and phone != booking.phone:   # just a number: a new one?
         return _ask_phone_change(ctx, phone)
     if greeting_language(text) is not None:
         return Step(ask_menu(ctx, data), State.MENU, {})
-    if len(ctx.bookings()) == 1 and _wished(ctx, text, booking) != (None, ()):
+    if len(ctx.bookings()) > 1:
+        named = _day_of_several(ctx, text)
+        if named is not None:
+            return named
+    elif _wished(ctx, text, booking) != (None, ()):
         # "volgende week dinsdag?", "niet op donderdag": a day other than the visit's
         return _menu_choice(ctx, "move", text)
     if pick(text, confirm_options("book") + confirm_options("move")) == "yes":
         # "Ja, boek het" again: a button pressed twice, or a resident making sure.
         return Step((Say("menu.already_booked"), *ask_menu(ctx, data)), State.MENU, {})
     if read_yes_no(text) is not None:   # "oké", "👍", "nee": the visit stands
-        return Step((_recall(ctx, "menu.ok"),), State.MENU, {})
+        return Step((recall(ctx, "menu.ok"),), State.MENU, {})
     if looks_like_code(text):
         return handle_in(State.ASK_CODE, ctx, text, {})
     return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
-
-
-def _recall(ctx: Context, key: str) -> Say:
-    """A short answer that recalls the visit, or every visit when there are several."""
-    bookings = ctx.bookings()
-    if len(bookings) > 1:
-        return Say(f"{key}.several", {"visits": _starts(ctx)})
-    return Say(key, visit_params(bookings[0].slot, bookings[0]))
 
 
 def _named(ctx: Context, text: str) -> BookingView | None:
@@ -117,14 +117,47 @@ def _named(ctx: Context, text: str) -> BookingView | None:
     return named[0] if len(named) == 1 else None
 
 
-def _menu_choice(ctx: Context, choice: str, text: str = "") -> Step:
+def _day_of_several(ctx: Context, text: str) -> Step | None:
+    """A day alone, with several visits: the visit on that day is shown ("16 december"),
+    and moved or cancelled next; a day refused or without a visit is a wish to move one."""
+    when, refused = read_when_not(text, ctx.now, ctx.rules.tz, ctx.language)
+    if not refused and (when is None or not when.days):
+        return None
+    named = None if refused else _named(ctx, text)
+    if named is None:
+        return _menu_choice(ctx, "move", text)
+    return Step((Say("visit", visit_params(named.slot, named)), Say("menu.what", {},
+                                                                   menu_options(ctx))),
+                State.MENU, {"booking_id": named.id})
+
+
+def _visit_list(ctx: Context) -> tuple[Say, ...]:
+    """Every visit: in full when there is one, one short line each when there are several
+    (within one SMS of two segments), the address said once when it is the same."""
+    bookings = ctx.bookings()
+    if len(bookings) < 2:
+        return tuple(Say("visit", visit_params(b.slot, b)) for b in bookings)
+    places = {(b.street, b.postcode) for b in bookings}
+    line = "visit.line" if len(places) == 1 else "visit.line_at"
+    lines = [Say(line, visit_params(b.slot, b)) for b in bookings]
+    key = "visits" if len(places) == 1 else "visits.apart"
+    return (Say(key, {"count": len(bookings), "lines": lines, "street": bookings[0].street,
+                      "postcode": bookings[0].postcode}),)
+
+
+def _menu_choice(ctx: Context, choice: str, text: str = "",
+                 picked: BookingView | None = None) -> Step:
     """A menu choice; moving or cancelling one of several visits first asks which one,
-    unless the message named it."""
+    unless the message named it or it was just shown (`picked`)."""
     bookings = ctx.bookings()
     if choice == "see":
-        return Step((*(Say("visit", visit_params(b.slot, b)) for b in bookings),
-                     *ask_menu(ctx, {})), State.MENU, {})
+        if len(bookings) > 1:   # the list says the visits: no need to repeat them
+            return Step((*_visit_list(ctx), Say("menu.what", {}, menu_options(ctx))),
+                        State.MENU, {})
+        return Step((*_visit_list(ctx), *ask_menu(ctx, {})), State.MENU, {})
     if choice == "person":
+        if handoff.available(ctx):   # a staff member answers here
+            return handoff.request(ctx, State.MENU)
         return Step((Say("person", {"phone": ctx.rules.city_phone}), *ask_menu(ctx, {})),
                     State.MENU, {})
     if choice == "another":
@@ -133,7 +166,7 @@ def _menu_choice(ctx: Context, choice: str, text: str = "") -> Step:
         return to_menu(ctx)
     if len(bookings) == 1:
         return _act_on(ctx, choice, bookings[0], text)
-    named = _named(ctx, text)
+    named = _named(ctx, text) or picked
     if named is not None:
         return _act_on(ctx, choice, named, text)
     which = {"action": choice, "text": text[:200]}
@@ -220,21 +253,25 @@ def _wished(ctx: Context, text: str, booking: BookingView
     return (replace(when, days=days) if days else None), refused
 
 
-def _on_intent(ctx: Context, intent: Intent, text: str, booking: BookingView) -> Step:
+def _on_intent(ctx: Context, intent: Intent, text: str,
+               picked: BookingView | None = None) -> Step:
     """What a resident with a visit means in words; actions still ask to confirm."""
     if intent is Intent.MOVE:
-        return _menu_choice(ctx, "move", text)
+        return _menu_choice(ctx, "move", text, picked)
     if intent is Intent.CANCEL:
-        return _menu_choice(ctx, "cancel", text)
+        return _menu_choice(ctx, "cancel", text, picked)
     if intent is Intent.WHEN:
         return _menu_choice(ctx, "see")
     if intent is Intent.PERSON:
         return _menu_choice(ctx, "person")
     if intent is Intent.THANKS:
-        return Step((_recall(ctx, "thanks"),), State.MENU, {})
+        return Step((recall(ctx, "thanks"),), State.MENU, {})
     if intent is Intent.NEW_PHONE:
         return _ask_phone_change(ctx, find_phone(text, ctx.rules.country))
     if intent is Intent.NEW_CODE:
+        if _cheque_with_visits_left(ctx) is not None:
+            # "ik heb nog een code": their cheque still has a visit; book that, or a code
+            return Step((Say("code.visit_left", {}, menu_options(ctx)),), State.MENU, {})
         return Step((Say("code.ask_another"),), State.ASK_CODE, {})
     return Step((Say(f"faq.{intent}", faq_params(ctx)),
                  *ask_menu(ctx, {})), State.MENU, {})

@@ -204,8 +204,18 @@ def update_to_incoming(update: object) -> Incoming | None:
         if not isinstance(chat_type, str):
             raise UnreadableUpdate(f"{key}.chat.type is not text", update_id)
         kind, text = _classify(message, chat_type, edited)
+        author = _object(message.get("from"))
+        name = author.get("first_name")
+        sender, reply_to = None, None
+        if kind is Kind.GROUP:   # the staff group: who replied to which of our messages
+            author_id = telegram_id(author.get("id"))
+            replied = telegram_id(_object(message.get("reply_to_message")).get("message_id"))
+            sender = str(author_id) if author_id is not None else None
+            reply_to = str(replied) if replied is not None and not edited else None
         return Incoming(channel=CHANNEL, address=str(chat_id), provider_id=str(update_id),
-                        text=text, kind=kind, language_hint=_language(message))
+                        text=text, kind=kind, language_hint=_language(message),
+                        first_name=name[:64] if isinstance(name, str) and name else None,
+                        sender_id=sender, reply_to=reply_to)
     return None
 
 

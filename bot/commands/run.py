@@ -36,6 +36,7 @@ from bot.app import App, pass_app
 from bot.channels import sms
 from bot.channels.telegram import LIMITS, TelegramPoller, TelegramSender, make_bot, register_webhook
 from bot.config import Settings
+from bot.handoffs import StaffDesk
 from bot.failures import describe
 from bot.jobs import schedule_jobs
 from bot.logs import configure_logging
@@ -109,7 +110,12 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
         sender = Sender(OutboxStore(sessions, clock), channels, limits, metrics=metrics,
                         executor=executor, retry=retry_policy(settings))
         engine = engine_factory(settings, sessions, clock, delivery=sender)
-        app = create_app(settings, engine.handle, sender, db_engine, clock=clock,
+        handle = engine.handle
+        if settings.staff.group_chat_id and isinstance(engine, ConversationEngine):
+            # the staff group's replies to hand-offs (bot/handoffs.py); the rest as before
+            handle = StaffDesk(engine, settings.staff.group_chat_id,
+                               settings.staff.telegram_ids).handle
+        app = create_app(settings, handle, sender, db_engine, clock=clock,
                          metrics=metrics, executor=executor)
         server = _Server(uvicorn.Config(app, host=settings.server.host,
                                         port=settings.server.port, log_level="warning",
@@ -162,7 +168,7 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             await register_webhook(bot, settings.telegram.webhook_url,
                                    settings.telegram.secret_token)
         else:
-            poller = TelegramPoller(bot, engine.handle, metrics=metrics, executor=executor,
+            poller = TelegramPoller(bot, handle, metrics=metrics, executor=executor,
                                     database_up=functools.partial(database_answers, db_engine))
             polling = asyncio.create_task(poller.run(), name="Telegram polling")
             log.info("Telegram: long polling (no [telegram] webhook_url)")

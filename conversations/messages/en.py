@@ -97,9 +97,37 @@ MESSAGES: dict[str, str] = {
             "city: {phone}.",
     "error.sorry": "Sorry, something went wrong on our side.",
     "person": "Do you want to talk to a person? Call the city: {phone}.",
-    "reminder.day_before": "Reminder: tomorrow, {start_day} at {start_time}, the digital coach "
-                           "visits you. To move it, send MENU.",
-    "reminder.soon": "Reminder: today at {start_time}, the digital coach visits you.",
+    "handoff.requested": "Fine. A member of the city's staff will answer you here, as soon "
+                         "as possible. You can send your question now.",
+    "handoff.waiting": "Thank you, we have your message. A staff member will answer you as "
+                       "soon as possible.",
+    "handoff.text_only": "The staff member can only read text. Please write your question "
+                         "in a message.",
+    "handoff.staff": "City of {city} staff: {text}",
+    "handoff.closed": "The staff member has closed your question. You are talking to the "
+                      "digicheque bot again.",
+    "reminder.day_before": "Reminder: tomorrow, {start_day}, from {start_time} to {end_time}, "
+                           "the digital coach visits you: {street}, {postcode}. Will you be "
+                           "there?",
+    "reminder.soon": "Reminder: today, {start_day}, from {start_time} to {end_time}, the "
+                     "digital coach visits you: {street}, {postcode}. Will you be there?",
+    "option.be_there": "I'll be there",
+    "option.move_visit": "Move it",
+    "option.call_off": "Call it off",
+    "reminder.thanks": "Thank you! The coach comes on {start_day} at {start_time}. See you "
+                       "then!",
+    "reminder.cannot": "You cannot be there? Then you can move the visit or call it off.",
+    "followup.ask": "Did the coach visit you on {start_day}? Your answer helps us.",
+    "option.coach_came": "Yes",
+    "option.coach_not_came": "No",
+    "followup.thanks": "Good, thank you! We hope the coach's help was useful.",
+    "followup.sorry": "Sorry the coach did not come. Your digicheque is valid again for a "
+                      "visit.",
+    "followup.new_time": "Would you like a new time?",
+    "option.new_time": "Yes",
+    "option.no_new_time": "No",
+    "followup.later": "All right. Want a visit later after all? Then send the code of your "
+                      "digicheque.",
     "option.own_number": "This number",
     "option.slot": "{start_short} {start_time}-{end_time}",
     "option.other_day": "Another day",
@@ -157,6 +185,19 @@ MESSAGES: dict[str, str] = {
                        "START.",
     "stopped.visit": "Your visit on {start_day} at {start_time} still stands. You get no messages"
                      " from us. To change it, send START, then MENU.",
+    # Several visits: every one still to come is said (issue 9).
+    "stop.done_visit.several": "You will get no more messages, no reminders either. Your "
+                               "visits still stand: {visits}. To get messages again, send "
+                               "START.",
+    "stopped.visit.several": "Your visits still stand: {visits}. You get no messages from us."
+                             " To change them, send START, then MENU.",
+    "visits": "Your {count} visits, {street}:\n{lines}",
+    "visits.apart": "Your {count} visits:\n{lines}",
+    "visit.line": "{start_short} {start_time}-{end_time}: {topic}",
+    "visit.line_at": "{start_short} {start_time}-{end_time}, {street}",
+    "menu.what": "What do you want to do?",
+    "code.visit_left": "Your digicheque is still good for a visit: book it below. Another "
+                       "letter? Then send its code.",
     "code.help": "The code is on the letter from the city: 9 letters and digits, like ABCD-"
                  "EFGH-K. Type it, with or without dashes. Cannot do it? Call the city: {phone}.",
     "code.photo": "I cannot read photos yet. The code is on the letter: 9 letters and digits, "
@@ -179,4 +220,41 @@ MESSAGES: dict[str, str] = {
     "time.beyond": "We book visits up to {weeks} weeks ahead. For that day, write to us "
                    "again from {again_day}. The nearest we can do now:",
     "faq.duration": "A visit takes about {minutes} minutes.",
+    # Staff changed a visit (conversations/notices.py).
+    "notice.menu": "What do you want to do?",
+    "notice.changed": "Something changed about your visit. Questions? Call the city: "
+                      "{phone}.",
+    "notice.moved": "Please note: the city moved your visit. The coach now comes on "
+                    "{start_day} at {start_time}.",
+    "notice.reassigned": "Your visit on {start_day} at {start_time} goes ahead, with another "
+                         "coach.",
+    "notice.cancelled": "Sorry, your visit on {start_day} at {start_time} cannot go ahead. "
+                        "Questions? Call the city: {phone}.",
+    "notice.cancelled.offer": "Sorry, your visit on {start_day} at {start_time} cannot go "
+                              "ahead. Your digicheque is valid again. Choose a new time:",
+    "notice.cancelled.none": "Sorry, your visit on {start_day} at {start_time} cannot go "
+                             "ahead. Your digicheque is valid again, but no time is free now. "
+                             "Write to us later, or call the city: {phone}.",
+    "notice.no_show_coach": "Sorry, the coach could not come on {start_day} at {start_time}. "
+                            "Questions? Call the city: {phone}.",
+    "notice.no_show_coach.offer": "Sorry, the coach could not come on {start_day} at "
+                                  "{start_time}. Your digicheque is valid again. Choose a new "
+                                  "time:",
+    "notice.no_show_coach.none": "Sorry, the coach could not come on {start_day} at "
+                                 "{start_time}. Your digicheque is valid again, but no time "
+                                 "is free now. Write to us later, or call the city: {phone}.",
+    "notice.no_show_resident": "The coach did not find you at home on {start_day} at "
+                               "{start_time}. Questions? Call the city: {phone}.",
+    "notice.no_show_resident.offer": "The coach did not find you at home on {start_day} at "
+                                     "{start_time}. You may use your digicheque once more. "
+                                     "Choose a new time:",
+    "notice.no_show_resident.none": "The coach did not find you at home on {start_day} at "
+                                    "{start_time}. You may use your digicheque once more, "
+                                    "but no time is free now. Write to us later, or call the "
+                                    "city: {phone}.",
+    "notice.closed": "Sorry, the coach cannot come on {start_day} at {start_time}. Choose "
+                     "another time for your visit:",
+    "notice.closed.none": "Sorry, the coach cannot come on {start_day} at {start_time}, and "
+                          "no other time is free now. Write to us later, or call the city: "
+                          "{phone}.",
 }

@@ -108,9 +108,37 @@ MESSAGES: dict[str, str] = {
             "ville: {phone}.",
     "error.sorry": "Désolé, un problème est survenu chez nous.",
     "person": "Vous voulez parler à quelqu'un? Appelez la ville: {phone}.",
-    "reminder.day_before": "Rappel: demain, {start_day} à {start_time}, le coach numérique "
-                           "vient chez vous. Déplacer? Envoyez MENU.",
-    "reminder.soon": "Rappel: aujourd'hui à {start_time}, le coach numérique vient chez vous.",
+    "handoff.requested": "Bien. Un collaborateur de la ville vous répondra ici, dès que "
+                         "possible. Vous pouvez déjà envoyer votre question.",
+    "handoff.waiting": "Merci, nous avons votre message. Un collaborateur vous répondra dès "
+                       "que possible.",
+    "handoff.text_only": "Le collaborateur ne peut lire que du texte. Écrivez votre question "
+                         "dans un message.",
+    "handoff.staff": "Collaborateur ville de {city}: {text}",
+    "handoff.closed": "Le collaborateur a terminé votre question. Vous parlez à nouveau avec "
+                      "le bot digicheque.",
+    "reminder.day_before": "Rappel: demain, {start_day}, de {start_time} à {end_time}, le "
+                           "coach numérique vient chez vous: {street}, {postcode}. Serez-vous "
+                           "là?",
+    "reminder.soon": "Rappel: aujourd'hui, {start_day}, de {start_time} à {end_time}, le coach "
+                     "numérique vient chez vous: {street}, {postcode}. Serez-vous là?",
+    "option.be_there": "Je serai là",
+    "option.move_visit": "Changer la date",
+    "option.call_off": "Annuler",
+    "reminder.thanks": "Merci! Le coach vient le {start_day} à {start_time}. Bonne journée!",
+    "reminder.cannot": "Vous ne serez pas là? Vous pouvez changer la date ou annuler la "
+                       "visite.",
+    "followup.ask": "Le coach est-il venu chez vous le {start_day}? Votre réponse nous aide.",
+    "option.coach_came": "Oui",
+    "option.coach_not_came": "Non",
+    "followup.thanks": "Merci! Nous espérons que l'aide du coach vous a été utile.",
+    "followup.sorry": "Désolé que le coach ne soit pas venu. Votre digichèque est de nouveau "
+                      "valable pour une visite.",
+    "followup.new_time": "Voulez-vous un nouveau moment?",
+    "option.new_time": "Oui",
+    "option.no_new_time": "Non",
+    "followup.later": "Bien. Vous voulez une visite plus tard? Envoyez alors le "
+                      "code de votre digichèque.",
     "option.own_number": "Ce numéro",
     "option.slot": "{start_short} {start_time}-{end_time}",
     "option.other_day": "Autre jour",
@@ -172,6 +200,18 @@ MESSAGES: dict[str, str] = {
                        "START.",
     "stopped.visit": "Votre visite du {start_day} à {start_time} reste prévue. Vous ne recevez "
                      "pas de messages. Déplacer ou annuler? Envoyez START, puis MENU.",
+    # Several visits: every one still to come is said (issue 9).
+    "stop.done_visit.several": "Vous ne recevez plus de messages, ni de rappels. Vos visites "
+                               "restent prévues: {visits}. Pour des messages, envoyez START.",
+    "stopped.visit.several": "Vos visites restent prévues: {visits}. Vous ne recevez pas de "
+                             "messages. Déplacer ou annuler? Envoyez START, puis MENU.",
+    "visits": "Vos {count} visites, {street}:\n{lines}",
+    "visits.apart": "Vos {count} visites:\n{lines}",
+    "visit.line": "{start_short} {start_time}-{end_time}: {topic}",
+    "visit.line_at": "{start_short} {start_time}-{end_time}, {street}",
+    "menu.what": "Que voulez-vous faire?",
+    "code.visit_left": "Votre digicheque vaut encore une visite: réservez-la ci-dessous. Une "
+                       "autre lettre? Envoyez alors le code.",
     "code.help": "Le code est sur la lettre de la ville: 9 lettres et chiffres, comme ABCD-"
                  "EFGH-K. Tapez-le, avec ou sans tirets. Vous n'y arrivez pas? Appelez la ville: "
                  "{phone}.",
@@ -197,4 +237,43 @@ MESSAGES: dict[str, str] = {
                    "jour-là, écrivez-nous à partir du {again_day}. Le plus proche possible "
                    "maintenant:",
     "faq.duration": "Une visite dure environ {minutes} minutes.",
+    # Staff changed a visit (conversations/notices.py).
+    "notice.menu": "Que voulez-vous faire?",
+    "notice.changed": "Votre visite a changé. Des questions? Appelez la ville: {phone}.",
+    "notice.moved": "Attention: la ville a déplacé votre visite. Le coach vient maintenant le "
+                    "{start_day} à {start_time}.",
+    "notice.reassigned": "Votre visite du {start_day} à {start_time} a bien lieu, avec un "
+                         "autre coach.",
+    "notice.cancelled": "Pardon, votre visite du {start_day} à {start_time} ne peut pas avoir "
+                        "lieu. Des questions? Appelez la ville: {phone}.",
+    "notice.cancelled.offer": "Pardon, votre visite du {start_day} à {start_time} ne peut pas "
+                              "avoir lieu. Votre digicheque est à nouveau valable. Choisissez "
+                              "un nouveau moment:",
+    "notice.cancelled.none": "Pardon, votre visite du {start_day} à {start_time} ne peut pas "
+                             "avoir lieu. Votre digicheque est à nouveau valable, mais aucun "
+                             "moment n'est libre. Envoyez-nous un message plus tard, ou appelez la "
+                             "ville: {phone}.",
+    "notice.no_show_coach": "Pardon, le coach n'a pas pu venir le {start_day} à {start_time}. "
+                            "Des questions? Appelez la ville: {phone}.",
+    "notice.no_show_coach.offer": "Pardon, le coach n'a pas pu venir le {start_day} à "
+                                  "{start_time}. Votre digicheque est à nouveau valable. "
+                                  "Choisissez un nouveau moment:",
+    "notice.no_show_coach.none": "Pardon, le coach n'a pas pu venir le {start_day} à "
+                                 "{start_time}. Votre digicheque est à nouveau valable, mais "
+                                 "aucun moment n'est libre. Envoyez-nous un message plus tard, ou "
+                                 "appelez la ville: {phone}.",
+    "notice.no_show_resident": "Le coach ne vous a pas trouvé chez vous le {start_day} à "
+                               "{start_time}. Des questions? Appelez la ville: {phone}.",
+    "notice.no_show_resident.offer": "Le coach ne vous a pas trouvé chez vous le {start_day} "
+                                     "à {start_time}. Vous pouvez utiliser votre digicheque "
+                                     "encore une fois. Choisissez un nouveau moment:",
+    "notice.no_show_resident.none": "Le coach ne vous a pas trouvé chez vous le {start_day} "
+                                    "à {start_time}. Vous pouvez utiliser votre digicheque "
+                                    "encore une fois, mais aucun moment n'est libre. "
+                                    "Envoyez-nous un message plus tard, ou appelez la ville: {phone}.",
+    "notice.closed": "Pardon, le coach ne peut pas venir le {start_day} à {start_time}. "
+                     "Choisissez un autre moment pour votre visite:",
+    "notice.closed.none": "Pardon, le coach ne peut pas venir le {start_day} à {start_time}, "
+                          "et aucun autre moment n'est libre. Envoyez-nous un message plus tard, ou "
+                          "appelez la ville: {phone}.",
 }

@@ -103,9 +103,36 @@ MESSAGES: dict[str, str] = {
             "{phone}.",
     "error.sorry": "Sorry, er ging bij ons iets mis.",
     "person": "Wilt u iemand spreken? Bel de stad: {phone}.",
-    "reminder.day_before": "Herinnering: morgen, {start_day} om {start_time}, komt de "
-                           "digitale coach bij u. Verplaatsen? Stuur MENU.",
-    "reminder.soon": "Herinnering: vandaag om {start_time} komt de digitale coach bij u.",
+    "handoff.requested": "Goed. Een medewerker van de stad antwoordt u hier, zo snel "
+                         "mogelijk. U mag uw vraag al sturen.",
+    "handoff.waiting": "Bedankt, we hebben uw bericht. Een medewerker antwoordt u zo snel "
+                       "mogelijk.",
+    "handoff.text_only": "De medewerker kan alleen tekst lezen. Schrijf uw vraag in een "
+                         "bericht.",
+    "handoff.staff": "Medewerker stad {city}: {text}",
+    "handoff.closed": "De medewerker heeft uw vraag afgesloten. U praat nu weer met de "
+                      "digicheque-bot.",
+    "reminder.day_before": "Herinnering: morgen, {start_day}, van {start_time} tot "
+                           "{end_time} komt de digitale coach bij u: {street}, {postcode}. "
+                           "Bent u er?",
+    "reminder.soon": "Herinnering: vandaag, {start_day}, van {start_time} tot {end_time} "
+                     "komt de digitale coach bij u: {street}, {postcode}. Bent u er?",
+    "option.be_there": "Ik ben er",
+    "option.move_visit": "Verzetten",
+    "option.call_off": "Annuleren",
+    "reminder.thanks": "Dank u! De coach komt op {start_day} om {start_time}. Tot dan!",
+    "reminder.cannot": "Kunt u er niet zijn? Dan kunt u het bezoek verzetten of annuleren.",
+    "followup.ask": "Is de coach bij u geweest op {start_day}? Uw antwoord helpt ons.",
+    "option.coach_came": "Ja",
+    "option.coach_not_came": "Nee",
+    "followup.thanks": "Fijn, dank u! We hopen dat de hulp van de coach goed was.",
+    "followup.sorry": "Sorry dat de coach niet kwam. Uw digicheque is weer geldig voor een "
+                      "bezoek.",
+    "followup.new_time": "Wilt u een nieuw moment?",
+    "option.new_time": "Ja",
+    "option.no_new_time": "Nee",
+    "followup.later": "Goed. Wilt u later toch een bezoek? Stuur dan de code van uw "
+                      "digicheque.",
     "option.own_number": "Dit nummer",
     "option.slot": "{start_short} {start_time}-{end_time}",
     "option.other_day": "Andere dag",
@@ -162,6 +189,18 @@ MESSAGES: dict[str, str] = {
                        "{start_day} om {start_time} blijft staan. Weer berichten? Stuur START.",
     "stopped.visit": "Uw bezoek op {start_day} om {start_time} blijft staan. U krijgt geen "
                      "berichten van ons. Verplaatsen of annuleren? Stuur START en dan MENU.",
+    # Several visits: every one still to come is said (issue 9).
+    "stop.done_visit.several": "U krijgt geen berichten meer, ook geen herinneringen. Uw "
+                               "bezoeken blijven staan: {visits}. Weer berichten? Stuur START.",
+    "stopped.visit.several": "Uw bezoeken blijven staan: {visits}. U krijgt geen berichten "
+                             "van ons. Verplaatsen of annuleren? Stuur START en dan MENU.",
+    "visits": "Uw {count} bezoeken, {street}:\n{lines}",
+    "visits.apart": "Uw {count} bezoeken:\n{lines}",
+    "visit.line": "{start_short} {start_time}-{end_time}: {topic}",
+    "visit.line_at": "{start_short} {start_time}-{end_time}, {street}",
+    "menu.what": "Wat wilt u doen?",
+    "code.visit_left": "Uw digicheque is nog goed voor een bezoek: boek het hieronder. Een "
+                       "andere brief? Stuur dan de code.",
     "code.help": "De code staat op de brief van de stad: 9 letters en cijfers, zoals ABCD-EFGH-K."
                  " Typ ze over, met of zonder streepjes. Lukt het niet? Bel de stad: {phone}.",
     "code.photo": "Ik kan foto's nog niet lezen. De code staat op de brief: 9 letters en cijfers,"
@@ -184,4 +223,41 @@ MESSAGES: dict[str, str] = {
     "time.beyond": "We plannen bezoeken tot {weeks} weken vooruit. Voor die dag kunt u ons "
                    "vanaf {again_day} opnieuw schrijven. Het dichtst bij kunnen we nu:",
     "faq.duration": "Een bezoek duurt ongeveer {minutes} minuten.",
+    # Staff changed a visit (conversations/notices.py).
+    "notice.menu": "Wat wilt u doen?",
+    "notice.changed": "Er is iets gewijzigd aan uw bezoek. Vragen? Bel de stad: {phone}.",
+    "notice.moved": "Let op: de stad heeft uw bezoek verplaatst. De coach komt nu op "
+                    "{start_day} om {start_time}.",
+    "notice.reassigned": "Uw bezoek op {start_day} om {start_time} gaat door, maar er komt "
+                         "een andere coach.",
+    "notice.cancelled": "Sorry, uw bezoek op {start_day} om {start_time} gaat niet door. "
+                        "Vragen? Bel de stad: {phone}.",
+    "notice.cancelled.offer": "Sorry, uw bezoek op {start_day} om {start_time} gaat niet "
+                              "door. Uw digicheque is weer geldig. Kies een nieuw moment:",
+    "notice.cancelled.none": "Sorry, uw bezoek op {start_day} om {start_time} gaat niet "
+                             "door. Uw digicheque is weer geldig, maar er is nu geen moment "
+                             "vrij. Stuur later een bericht, of bel de stad: {phone}.",
+    "notice.no_show_coach": "Sorry, de coach kon op {start_day} om {start_time} niet komen. "
+                            "Vragen? Bel de stad: {phone}.",
+    "notice.no_show_coach.offer": "Sorry, de coach kon op {start_day} om {start_time} niet "
+                                  "komen. Uw digicheque is weer geldig. Kies een nieuw "
+                                  "moment:",
+    "notice.no_show_coach.none": "Sorry, de coach kon op {start_day} om {start_time} niet "
+                                 "komen. Uw digicheque is weer geldig, maar er is nu geen "
+                                 "moment vrij. Stuur later een bericht, of bel de stad: "
+                                 "{phone}.",
+    "notice.no_show_resident": "De coach heeft u op {start_day} om {start_time} niet thuis "
+                               "getroffen. Vragen? Bel de stad: {phone}.",
+    "notice.no_show_resident.offer": "De coach heeft u op {start_day} om {start_time} niet "
+                                     "thuis getroffen. U mag uw digicheque nog eens "
+                                     "gebruiken. Kies een nieuw moment:",
+    "notice.no_show_resident.none": "De coach heeft u op {start_day} om {start_time} niet "
+                                    "thuis getroffen. U mag uw digicheque nog eens "
+                                    "gebruiken, maar er is nu geen moment vrij. Stuur later "
+                                    "een bericht, of bel de stad: {phone}.",
+    "notice.closed": "Sorry, de coach kan op {start_day} om {start_time} niet komen. Kies "
+                     "een ander moment voor uw bezoek:",
+    "notice.closed.none": "Sorry, de coach kan op {start_day} om {start_time} niet komen, en "
+                          "er is nu geen ander moment vrij. Stuur later een bericht, of bel "
+                          "de stad: {phone}.",
 }

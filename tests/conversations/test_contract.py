@@ -37,6 +37,10 @@ STATE_DATA = {
     State.CONFIRM_STOP: {"return_to": "ask_postcode", "return_data": {"cheque_id": 1}},
     State.RESUME: {"return_to": "ask_time", "return_data": {"postcode": "9100"}},
     State.STOPPED: {"return_to": "ask_code", "return_data": {}},
+    State.HANDOFF: {},   # without an open hand-off (none configured): the bot again
+    State.NEW_TIME: {"cheque_id": 1, "visits_left": 1, "postcode": "9100",
+                     "street": "Markt 1", "phone": "+32470111222", "topic": "email",
+                     "topic_text": None},
 }
 
 

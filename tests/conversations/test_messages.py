@@ -26,6 +26,8 @@ LONG = {
     # several visits: two two-visit cheques on one phone
     "visits": [datetime(2026, 9, day, 13, 30, tzinfo=timezone.utc) for day in (2, 9, 16, 30)],
     "count": 4,
+    # a staff member's answer in a hand-off (conversations/handoff.py)
+    "text": "Goeiedag, ik bel u morgen tussen 10 en 11 uur op over uw afspraak.",
 }
 OPTION_SETS = {  # the longest option lists that go with a message
     "topic.ask": [("t", f"topic.{t}", {}) for t in ("smartphone", "computer", "itsme",
@@ -39,6 +41,10 @@ OPTION_SETS = {  # the longest option lists that go with a message
 }
 OPTION_SETS["menu.several"] = OPTION_SETS["menu"] + [("a", "option.another_visit", {})]
 OPTION_SETS["which.cancel"] = OPTION_SETS["which.move"]
+# the list of several visits: three lines, each with the long street
+LONG["lines"] = [Say("visit.line_at", dict(LONG))] * 3
+OPTION_SETS["menu.what"] = OPTION_SETS["menu.several"]
+OPTION_SETS["code.visit_left"] = OPTION_SETS["menu.several"]
 for key in ("time.offer_later", "time.offer_wrap", "time.offer_nearest", "time.offer_fit",
             "time.too_soon",
             "time.gone", "time.beyond",

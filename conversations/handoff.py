@@ -1,0 +1,187 @@
+"""Hand-off to a person: a resident who asks for one waits for a staff member.
+
+With a staff group configured (Rules.staff_group), a wish to talk to a person (the global
+words, the visit menu's "a person", the intent in a sentence) opens a hand-off
+(HandoffRequested: the engine writes the request to the staff Telegram group) and the
+conversation waits in State.HANDOFF. While it waits the bot does not answer for staff:
+every message is forwarded to the group (ForwardedToStaff) and the resident hears
+"we will answer soon" at most once an hour (HandoffNoticed). STOP still works. Staff
+answer by replying in the group; bot/handoffs.py sends their words with `staff_says`
+and, on /done, gives the resident back to the bot with `handed_back`.
+Without a staff group, a person is the city's phone number, as before.
+
+The texts for staff (Dutch: the city's staff read them in their Telegram group) are
+here, not in the residents' catalogues: they are no SMS and follow no resident's
+language. Each one starts with a mark and the hand-off's number ("🙋 #12"), which is how
+a reply to any of them finds its hand-off (bot/handoffs.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from conversations import effects as fx
+from conversations.incoming import Kind
+from conversations.messages import template
+from conversations.states import State, ask_in, to_menu
+from conversations.step import BookingView, Context, Say, Step
+from conversations.understand import Global, read_global
+
+NOTICE_EVERY = timedelta(hours=1)   # "we will answer soon", at most this often
+MAX_QUOTED = 500                    # characters of one resident message shown to staff
+MAX_SMS_ANSWER = 600                # a staff answer by SMS: four segments at most
+
+REQUEST, FORWARD = "🙋", "💬"
+_REF = re.compile(rf"^({REQUEST}|{FORWARD}) #(\d+)\b")
+
+
+# ---------------------------------------------------------------------- the resident
+
+def available(ctx: Context) -> bool:
+    """Whether a staff group takes hand-offs (else a person is the city's phone)."""
+    return bool(ctx.rules.staff_group)
+
+
+def request(ctx: Context, current: State) -> Step:
+    """A wish to talk to a person, with a staff group: wait for a staff member here."""
+    if ctx.handoff() is not None:   # already waiting (asked again after STOP / no)
+        return Step((Say("handoff.waiting"),), State.HANDOFF, {}, (fx.HandoffNoticed(),))
+    return Step((Say("handoff.requested"),), State.HANDOFF, {},
+                (fx.HandoffRequested(str(current)),))
+
+
+def ask_waiting(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
+    return (Say("handoff.waiting"),)
+
+
+def on_waiting(ctx: Context, text: str, data: dict[str, Any]) -> Step:
+    """A text while waiting (as a handler of the table)."""
+    return on_message(ctx, text, Kind.TEXT, data)
+
+
+def on_message(ctx: Context, text: str, kind: Kind, data: dict[str, Any]) -> Step:
+    """Anything the resident sends while waiting goes to staff; STOP still stops."""
+    handoff = ctx.handoff()
+    if handoff is None:   # closed by staff meanwhile: the bot is back
+        return _back_to_bot(ctx)
+    stripped = text.strip()
+    if kind is Kind.TEXT and read_global(stripped) is Global.STOP:
+        stop_data = {"return_to": State.HANDOFF, "return_data": data}
+        return Step(ask_in(State.CONFIRM_STOP, ctx, stop_data), State.CONFIRM_STOP, stop_data)
+    effects: list[object] = []
+    replies: list[Say] = []
+    if stripped or kind is not Kind.TEXT:
+        effects.append(fx.ForwardedToStaff(stripped[:MAX_QUOTED], str(kind)))
+    if kind in (Kind.PHOTO, Kind.VOICE, Kind.LOCATION, Kind.OTHER):
+        replies.append(Say("handoff.text_only"))   # staff would get only its name
+    last = handoff.last_notice_at or handoff.opened_at
+    if ctx.now - last >= NOTICE_EVERY:
+        replies.append(Say("handoff.waiting"))
+        effects.append(fx.HandoffNoticed())
+    return Step(tuple(replies), State.HANDOFF, data, tuple(effects))
+
+
+def _back_to_bot(ctx: Context) -> Step:
+    back = to_menu(ctx)
+    return Step((Say("handoff.closed"), *back.replies), back.state, back.data)
+
+
+def staff_says(text: str) -> Any:
+    """What Engine.push tells a resident a staff member wrote; where they are stays."""
+    def make(ctx: Context, state: str | None, data: dict[str, Any]) -> Step:
+        return Step((Say("handoff.staff", {"text": text}),), state or State.HANDOFF,
+                    data if state else {})
+    return make
+
+
+def handed_back(ctx: Context, state: str | None, data: dict[str, Any]) -> Step:
+    """Staff closed the hand-off (/done): the resident is told and the bot takes over."""
+    return _back_to_bot(ctx)
+
+
+# ---------------------------------------------------------------------- staff's texts
+
+def read_ref(body: str) -> tuple[int, bool] | None:
+    """The hand-off number a staff-group text of ours starts with, and whether it is the
+    request itself (not a forwarded message)."""
+    found = _REF.match(body)
+    return (int(found[2]), found[1] == REQUEST) if found else None
+
+
+def masked(phone: str) -> str:
+    """A phone number as staff see it: its last three digits."""
+    digits = re.sub(r"\D", "", phone)
+    return f"…{digits[-3:]}" if len(digits) >= 3 else "…"
+
+
+def _quoted(text: str) -> str:
+    flat = re.sub(r"\s+", " ", text).strip()
+    return f"“{flat[:MAX_QUOTED]}”" if flat else "(leeg)"
+
+
+def _visit(booking: BookingView, tz: ZoneInfo) -> str:
+    start = booking.slot.starts_at.astimezone(tz)
+    topic = template("nl", f"topic.{booking.topic}")
+    if booking.topic_text:
+        topic += f" ({_quoted(booking.topic_text)})"
+    return (f"Bezoek: {start:%d-%m-%Y %H:%M}, postcode {booking.postcode}, {topic}, "
+            f"coach belt {masked(booking.phone)}")
+
+
+def request_text(ref: int, *, name: str | None, channel: str, address: str, language: str,
+                 where: str, said: str, bookings: Sequence[BookingView], tz: ZoneInfo) -> str:
+    """The request in the staff group: who, how to reach them (never the full number),
+    what they said, where they were, and their visits."""
+    contact = f", nummer {masked(address)}" if channel == "sms" else ""
+    label = template("nl", f"where.{where}")
+    lines = [
+        f"{REQUEST} #{ref} {name or 'Een bewoner'} vraagt een medewerker.",
+        f"Kanaal: {channel}{contact}, taal: {language}",
+        f"Schreef: {_quoted(said)}",
+        f"Was bij: {where if label == f'where.{where}' else label}",
+        *([_visit(b, tz) for b in bookings] or ["Nog geen bezoek geboekt."]),
+        "Antwoord met 'Beantwoorden' op dit bericht: dat gaat naar de bewoner. "
+        "/done als antwoord geeft de bewoner terug aan de bot.",
+    ]
+    return "\n".join(lines)
+
+
+_KIND_NAMES = {Kind.PHOTO: "een foto", Kind.VOICE: "een spraakbericht",
+               Kind.LOCATION: "een locatie", Kind.OTHER: "een bestand"}
+
+
+def forward_text(ref: int, name: str | None, text: str, kind: str) -> str:
+    """A resident's message while waiting, as the staff group sees it."""
+    who = name or "Bewoner"
+    sent = _KIND_NAMES.get(Kind(kind)) if kind in Kind.__members__.values() else None
+    if sent is not None:
+        said = f"(stuurde {sent}; de bot kan die niet doorsturen)"
+        if text:
+            said += f" {_quoted(text)}"
+    else:
+        said = _quoted(text) + (" (aangepast bericht)" if kind == Kind.EDITED else "")
+    return f"{FORWARD} #{ref} {who}: {said}"
+
+
+def staff_note(ref: int | None, what: str, **params: Any) -> str:
+    """A short answer of the bot to staff in the group."""
+    text = STAFF_NOTES[what].format(**params)
+    return f"#{ref} {text}" if ref is not None else text
+
+
+STAFF_NOTES = {
+    "closed": "afgesloten door {who}: de bot neemt het gesprek weer over.",
+    "already_closed": "is al afgesloten: dit bericht ging niet naar de bewoner.",
+    "stopped": "niet verstuurd: de bewoner wil geen berichten meer (STOP).",
+    "too_long": "niet verstuurd: te lang voor een sms ({length} tekens, hoogstens {most}). "
+                "Stuur het korter of in twee antwoorden.",
+    "text_only": "niet verstuurd: alleen tekst gaat naar de bewoner.",
+    "not_staff": "Niet verstuurd: alleen medewerkers in [staff] telegram_ids kunnen "
+                 "bewoners antwoorden.",
+    "unknown": "Dit bericht hoort bij geen hand-off: antwoord op een bericht van de bot "
+               "dat met 🙋 of 💬 begint.",
+}
