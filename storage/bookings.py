@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import cast
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, case, select, update
@@ -35,6 +35,9 @@ class ReminderPolicy:
     offsets: tuple[timedelta, ...]
     quiet_hours: tuple[time, time]
     tz: ZoneInfo
+    # "Did the visit happen?": asked the day after the visit at this local time (None: not
+    # asked).
+    followup_at: time | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def book_visit(session: Session, *, resident_id: int, cheque_id: int, slot_id: i
     slot = session.get(Slot, slot_id)  # usually already loaded by the conversation
     if slot is None:
         raise BookingRefused("slot_taken")
-    starts_at = slot.starts_at
+    starts_at, ends_at = slot.starts_at, slot.ends_at
     if not take_seat(session, slot_id):
         raise BookingRefused("slot_taken")
     if not _take_visit(session, cheque_id, resident_id, today):
@@ -133,7 +136,7 @@ def book_visit(session: Session, *, resident_id: int, cheque_id: int, slot_id: i
                       created_at=now, updated_at=now)
     session.add(booking)
     session.flush()
-    add_reminders(session, booking, starts_at, now, reminders)
+    add_reminders(session, booking, starts_at, now, reminders, ends_at)
     return booking
 
 
@@ -158,7 +161,7 @@ def move_visit(session: Session, booking: Booking, slot_id: int, now: datetime,
     slot = session.get(Slot, slot_id)
     assert slot is not None
     cancel_reminders(session, booking.id)
-    add_reminders(session, booking, slot.starts_at, now, reminders)
+    add_reminders(session, booking, slot.starts_at, now, reminders, slot.ends_at)
     return booking
 
 
@@ -243,6 +246,25 @@ def reminder_due(start: datetime, offset: timedelta, policy: ReminderPolicy) -> 
                                      local.time(), tzinfo=tz)
     else:
         due_local = (start - offset).astimezone(tz)
+    return _after_quiet_hours(due_local, policy).astimezone(start.tzinfo)
+
+
+def followup_due(end: datetime, policy: ReminderPolicy) -> datetime | None:
+    """When "did the coach come?" is asked: the day after the visit at `followup_at`
+    (local wall-clock time, also across a daylight-saving switch), after quiet hours."""
+    if policy.followup_at is None:
+        return None
+    tz = policy.tz
+    day = end.astimezone(tz).date() + timedelta(days=1)
+    due_local = datetime.combine(day, policy.followup_at, tzinfo=tz)
+    # A wall-clock time that does not exist (the spring switch) is read by zoneinfo as
+    # the hour before it; going through UTC makes it a real moment.
+    due_local = due_local.astimezone(timezone.utc).astimezone(tz)
+    return _after_quiet_hours(due_local, policy).astimezone(end.tzinfo)
+
+
+def _after_quiet_hours(due_local: datetime, policy: ReminderPolicy) -> datetime:
+    tz = policy.tz
     quiet_start, quiet_end = policy.quiet_hours
     clock = due_local.time()
     in_quiet = (quiet_start <= clock or clock < quiet_end) if quiet_start > quiet_end \
@@ -250,11 +272,17 @@ def reminder_due(start: datetime, offset: timedelta, policy: ReminderPolicy) -> 
     if in_quiet:
         day = due_local.date() if clock < quiet_end else due_local.date() + timedelta(days=1)
         due_local = datetime.combine(day, quiet_end, tzinfo=tz)
-    return due_local.astimezone(start.tzinfo)
+    return due_local
 
 
 def reminder_kind(offset: timedelta) -> str:
     return "reminder.day_before" if offset >= timedelta(hours=12) else "reminder.soon"
+
+
+# The kinds of timer whose message asks the resident something (conversations read the
+# answer through the fired timer row: storage.timers.open_question).
+REMINDER_KINDS = ("reminder.day_before", "reminder.soon")
+FOLLOWUP = "followup"
 
 
 def cancel_reminders(session: Session, booking_id: int) -> None:
@@ -264,8 +292,10 @@ def cancel_reminders(session: Session, booking_id: int) -> None:
 
 
 def add_reminders(session: Session, booking: Booking, starts_at: datetime, now: datetime,
-                  policy: ReminderPolicy) -> None:
-    """Reminder timers for a visit at `starts_at` (the caller cancels any older ones)."""
+                  policy: ReminderPolicy, ends_at: datetime | None = None) -> None:
+    """Reminder timers for a visit at `starts_at` (the caller cancels any older ones),
+    and the follow-up the day after it ("did the coach come?"), which has no deadline:
+    a late one is still worth asking while the visit is booked."""
     for offset in policy.offsets:
         due = reminder_due(starts_at, offset, policy)
         if due <= now or due >= starts_at:
@@ -277,6 +307,14 @@ def add_reminders(session: Session, booking: Booking, starts_at: datetime, now: 
             not_after = datetime.combine(visit_day, time(0), tzinfo=policy.tz)
         session.add(Timer(kind=kind, booking_id=booking.id, resident_id=booking.resident_id,
                           due_at=due, not_after=not_after, status=TimerStatus.PENDING))
+    if ends_at is None:
+        slot = session.get(Slot, booking.slot_id)
+        ends_at = slot.ends_at if slot is not None else starts_at
+    followup = followup_due(ends_at, policy)
+    if followup is not None:
+        session.add(Timer(kind=FOLLOWUP, booking_id=booking.id,
+                          resident_id=booking.resident_id, due_at=max(followup, now),
+                          not_after=None, status=TimerStatus.PENDING))
 
 
 def change_phone(session: Session, booking_id: int, phone: str, now: datetime) -> None:
@@ -288,3 +326,18 @@ def change_phone(session: Session, booking_id: int, phone: str, now: datetime) -
         .values(phone=phone, updated_at=now))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise BookingRefused("booking_changed")
+
+
+def assume_done(session: Session, ended_before: datetime, now: datetime) -> int:
+    """Visits still booked that ended before `ended_before` count as done (`auto`): the
+    resident did not answer the follow-up. One conditional UPDATE, so running it twice,
+    or in two workers at once, changes each visit once; staff can still correct it
+    (record_outcome accepts an `auto` outcome). Returns how many visits it marked."""
+    table = cast(Table, Booking.__table__)
+    ended = select(Slot.id).where(Slot.ends_at < ended_before).scalar_subquery()
+    result = session.execute(
+        update(table)
+        .where(table.c.status == BookingStatus.BOOKED, table.c.slot_id.in_(ended))
+        .values(status=BookingStatus.DONE, outcome_by="auto", outcome_at=now,
+                version=table.c.version + 1, updated_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -8,12 +8,14 @@ row) commit together, so a crash either fires the timer completely or not at all
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from storage.models import Booking, BookingStatus, Timer, TimerStatus
+from storage.bookings import FOLLOWUP, REMINDER_KINDS
+from storage.models import Booking, BookingStatus, Cheque, ChequeStatus, Slot, Timer, TimerStatus
 
 
 def claim_due(session: Session, now: datetime, limit: int = 500) -> list[Timer]:
@@ -29,14 +31,14 @@ def claim_due(session: Session, now: datetime, limit: int = 500) -> list[Timer]:
     timers = list(session.scalars(stmt))
     # After downtime several reminders of one visit can be due at once: only the latest
     # still tells the truth ("tomorrow" is wrong on the day itself).
-    latest: dict[int | None, Timer] = {}
+    # The follow-up after the visit asks something else: it is no reminder's successor.
+    latest: dict[tuple[int, bool], Timer] = {}
     for timer in timers:
-        latest[timer.booking_id if timer.booking_id is not None else -timer.id] = timer
+        latest[_family(timer)] = timer
     fired = []
     for timer in timers:
         stale = timer.not_after is not None and timer.not_after <= now
-        superseded = latest[timer.booking_id if timer.booking_id is not None
-                            else -timer.id] is not timer
+        superseded = latest[_family(timer)] is not timer
         if stale or superseded:
             timer.status = TimerStatus.EXPIRED
         else:
@@ -44,6 +46,74 @@ def claim_due(session: Session, now: datetime, limit: int = 500) -> list[Timer]:
             fired.append(timer)
     session.flush()
     return fired
+
+
+def _family(timer: Timer) -> tuple[int, bool]:
+    """Timers that say the same thing in turn: a visit's reminders, or its follow-up."""
+    return (timer.booking_id if timer.booking_id is not None else -timer.id,
+            timer.kind == FOLLOWUP)
+
+
+def unfire(timer: Timer) -> None:
+    """A claimed timer that had nothing to say (the visit was cancelled, the resident
+    stopped): expired, so no answer is ever read against it (open_question)."""
+    timer.status, timer.fired_at = TimerStatus.EXPIRED, None
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The question a fired reminder or follow-up put to a resident, with its visit."""
+
+    timer_id: int
+    kind: str
+    fired_at: datetime
+    booking_id: int
+    status: str
+    slot_id: int
+    starts_at: datetime
+    ends_at: datetime
+    postcode: str
+    street: str
+    phone: str
+    topic: str
+    topic_text: str | None
+    cheque_id: int
+    visits_left: int
+
+
+_ASKED = (
+    select(Timer.id, Timer.kind, Timer.fired_at, Booking.id, Booking.status, Slot.id,
+           Slot.starts_at, Slot.ends_at, Booking.postcode, Booking.street, Booking.phone,
+           Booking.topic, Booking.topic_text, Booking.cheque_id, Cheque.visits,
+           Cheque.visits_used, Cheque.status)
+    .join(Booking, Booking.id == Timer.booking_id).join(Slot, Slot.id == Booking.slot_id)
+    .join(Cheque, Cheque.id == Booking.cheque_id)
+    .where(Timer.resident_id == bindparam("resident_id"),
+           Timer.fired_at > bindparam("since"), Timer.status == TimerStatus.FIRED,
+           or_(and_(Timer.kind.in_(REMINDER_KINDS), Booking.status == BookingStatus.BOOKED,
+                    Slot.starts_at > bindparam("now")),
+               and_(Timer.kind == FOLLOWUP,
+                    or_(Booking.status == BookingStatus.BOOKED,
+                        and_(Booking.status == BookingStatus.DONE,
+                             Booking.outcome_by == "auto")))))
+    .order_by(Timer.fired_at.desc(), Timer.id.desc()).limit(1))
+
+
+def open_question(session: Session, resident_id: int, since: datetime,
+                  now: datetime) -> Asked | None:
+    """The latest reminder or follow-up sent to the resident after `since` (their last
+    message) that can still be answered: a reminder of a visit still booked and to come,
+    a follow-up of a visit not yet said to be done or missed (or only assumed done).
+    One query along the index on timers (resident_id, fired_at)."""
+    row = session.execute(_ASKED, {"resident_id": resident_id, "since": since,
+                                   "now": now}).first()
+    if row is None:
+        return None
+    (timer_id, kind, fired_at, booking_id, status, slot_id, starts_at, ends_at, postcode,
+     street, phone, topic, topic_text, cheque_id, visits, used, cheque_status) = row
+    left = visits - used if cheque_status == ChequeStatus.OPEN else 0
+    return Asked(timer_id, kind, fired_at, booking_id, status, slot_id, starts_at, ends_at,
+                 postcode, street, phone, topic, topic_text, cheque_id, left)
 
 
 def booking_for(session: Session, timer: Timer) -> Booking | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -73,8 +73,10 @@ def test_whole_booking_in_dutch_by_sms(world):
     assert slot.starts_at == local(WED, 9) and slot.booked == 1
     assert (cheque.status, cheque.visits_used) == ("used", 1)
     # Booked Tuesday 09:00 for Wednesday 09:00: the day-before reminder is due now-ish
-    # (Tuesday 09:00 is not after 'now'), so only the 2-hour one remains.
-    assert [(t.kind, t.due_at) for t in timers] == [("reminder.soon", local(WED, 8))]
+    # (Tuesday 09:00 is not after 'now'), so only the 2-hour one remains; the follow-up
+    # asks the next morning at 10:00 whether the coach came.
+    assert [(t.kind, t.due_at) for t in timers] == [
+        ("reminder.soon", local(WED, 8)), ("followup", local(WED + timedelta(days=1), 10))]
 
 
 @pytest.mark.parametrize("language, hello, accepted, booked", [

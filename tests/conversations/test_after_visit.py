@@ -1,0 +1,261 @@
+"""Answers to a reminder and to the follow-up, whatever the conversation was busy with
+(conversations/after_visit.py), through the real sweep and engine (issue 11)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.jobs import close_followups, sweep_reminders
+from storage.bookings import cancel_visit, record_outcome
+from storage.models import Booking, BookingStatus, Cheque, Outbox, Priority, Timer
+from tests.auxil.world import World, local, rules
+
+WED, THU, FRI = date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4)
+
+
+def make_world(sessions, **overrides):
+    world = World(sessions, rules=rules(**overrides))
+    world.coach(capacity=2)
+    return world
+
+
+@pytest.fixture
+def world(sessions):
+    return make_world(sessions)
+
+
+@pytest.fixture
+def flexible(sessions):
+    """A city where visits can change until 12 hours before: the day-before reminder's
+    "2" and "3" are still in time."""
+    return make_world(sessions, change_deadline=timedelta(hours=12))
+
+
+def book_thursday_nine(world, person, seed=1):
+    person.up_to_topic(world.cheque(seed=seed), "9100 Kerkstraat 12")
+    person.say("2")
+    assert "donderdag 3 december van 09:00" in person.say("donderdag om 9u")
+    assert "Gelukt" in person.say("ja")
+
+
+def booking(world, booking_id=None):
+    with world.sessions() as s:
+        query = select(Booking).order_by(Booking.id)
+        found = list(s.scalars(query))
+    return found[0] if booking_id is None else next(b for b in found if b.id == booking_id)
+
+
+def remind(world, moment):
+    """The sweep at `moment`: what it queued for residents."""
+    world.clock.set(moment)
+    sweep_reminders(world.engine)
+    with world.sessions() as s:
+        return [m.body for m in s.scalars(select(Outbox).where(
+            Outbox.priority == Priority.REMINDER).order_by(Outbox.id))]
+
+
+def test_one_confirms_the_visit_and_thanks(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    [reminder] = remind(world, local(WED, 9, 1))
+    assert "1 Ik ben er\n2 Verzetten\n3 Annuleren" in reminder
+    reply = ann.say("1")
+    assert reply == "Dank u! De coach komt op donderdag 3 december om 09:00. Tot dan!"
+    assert booking(world).confirmed_at == local(WED, 9, 1)
+    assert ann.state == "menu"
+    # Answered: a "1" now is the menu's first choice again, not a second confirmation.
+    world.clock.set(local(WED, 9, 30))
+    assert "Dank u!" not in ann.say("1")
+    assert booking(world).confirmed_at == local(WED, 9, 1)
+
+
+def test_a_resident_half_way_through_a_second_code_gets_their_question_back(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    world.clock.set(local(date(2026, 12, 1), 15))
+    assert "Wat is uw postcode?" in ann.say(world.cheque(seed=2))
+    assert "straat en huisnummer" in ann.say("9100")
+    remind(world, local(WED, 9, 1))
+    reply = ann.say("1")
+    assert reply.startswith("Dank u! De coach komt op donderdag 3 december om 09:00.")
+    assert reply.endswith("Wat is uw straat en huisnummer? Bv. Kerkstraat 12")
+    assert ann.state == "ask_street"
+    assert booking(world).confirmed_at == local(WED, 9, 1)
+    # They go on where they were: the street, then the topic.
+    assert "Waarmee wilt u hulp?" in ann.say("Markt 5")
+    assert ann.state == "ask_topic"
+
+
+def test_words_that_say_i_will_be_there(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    assert ann.say("Ik ben er").startswith("Dank u!")
+    assert booking(world).confirmed_at is not None
+
+
+def test_two_moves_that_visit(flexible):
+    world = flexible
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    offered = ann.say("2")
+    assert "Wanneer mag de coach komen?" in offered and "do 3 dec 09:00" not in offered
+    assert ann.state == "ask_time"
+    assert "verplaatsen naar" in ann.say("1")
+    assert "Gelukt!" in ann.say("1")
+    moved = booking(world)
+    assert (moved.status, moved.moves) == (BookingStatus.BOOKED, 1)
+    assert world.slot_at(local(THU, 9)).id != moved.slot_id
+
+
+def test_three_asks_to_cancel_that_visit(flexible):
+    world = flexible
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    assert ann.say("3").startswith(
+        "Wilt u uw bezoek op donderdag 3 december om 09:00 annuleren?")
+    assert ann.state == "confirm_cancel"
+    assert "geannuleerd" in ann.say("1")
+    cancelled = booking(world)
+    assert (cancelled.status, cancelled.outcome_by) == (BookingStatus.CANCELLED, "resident")
+
+
+def test_too_late_to_move_gives_the_phone_number(world):
+    """With the default 24 hours to change, the day-before reminder is just too late."""
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    reply = ann.say("verzetten")
+    assert "kan nu niet meer via bericht" in reply and "03 778 30 00" in reply
+    assert booking(world).status == BookingStatus.BOOKED
+
+
+def test_no_to_a_reminder_shows_what_can_be_done(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    reply = ann.say("nee")
+    assert reply.startswith("Kunt u er niet zijn?") and "2 Verplaatsen" in reply
+    assert booking(world).confirmed_at is None
+
+
+def test_other_words_go_to_the_conversation_and_close_the_question(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    assert "gratis" in ann.say("wat kost het?").lower()
+    assert "Dank u!" not in ann.say("1")   # the menu's 1 now: see the visit
+    assert booking(world).confirmed_at is None
+
+
+def test_a_cancelled_visit_has_no_question_open(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    with world.sessions.begin() as s:
+        cancel_visit(s, s.get(Booking, booking(world).id), world.clock(), by="staff")
+    assert "Dank u! De coach komt" not in ann.say("1")
+    assert booking(world).confirmed_at is None
+
+
+# ---------------------------------------------------------------------------- follow-up
+
+def followup(world):
+    """The day after the visit at 10:00: 'did the coach come?'."""
+    return remind(world, local(FRI, 10, 1))[-1]
+
+
+def test_the_follow_up_asks_the_day_after_and_yes_means_done(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    asked = followup(world)
+    assert asked == ("Is de coach bij u geweest op donderdag 3 december? Uw antwoord helpt "
+                     "ons.\n1 Ja\n2 Nee")
+    assert ann.say("ja") == "Fijn, dank u! We hopen dat de hulp van de coach goed was."
+    done = booking(world)
+    assert (done.status, done.outcome_by) == (BookingStatus.DONE, "resident")
+    with world.sessions() as s:
+        cheque = s.get(Cheque, done.cheque_id)
+        assert (cheque.visits_used, cheque.status) == (1, "used")
+
+
+def test_no_gives_the_visit_back_and_offers_new_times(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    reply = ann.say("2")
+    assert reply.startswith("Sorry dat de coach niet kwam.")
+    assert reply.endswith("Wilt u een nieuw moment?\n1 Ja\n2 Nee")
+    assert ann.state == "new_time"
+    missed = booking(world)
+    assert (missed.status, missed.outcome_by) == (BookingStatus.NO_SHOW, "coach")
+    with world.sessions() as s:
+        cheque = s.get(Cheque, missed.cheque_id)
+        assert (cheque.visits_used, cheque.status) == (0, "open")
+    offered = ann.say("1")
+    assert "Wanneer mag de coach komen?" in offered and ann.state == "ask_time"
+    confirm = ann.say("1")
+    assert "Kerkstraat 12, 9100" in confirm and "Hulp met: Computer" in confirm
+    assert "Gelukt" in ann.say("1")
+    with world.sessions() as s:
+        again = s.scalars(select(Booking).where(Booking.status == BookingStatus.BOOKED)).one()
+        cheque = s.get(Cheque, again.cheque_id)
+        assert (again.cheque_id, again.street, again.phone, again.topic) == \
+            (missed.cheque_id, "Kerkstraat 12", missed.phone, "computer")
+        assert again.slot.starts_at > local(FRI, 10)
+        assert (cheque.visits_used, cheque.status) == (1, "used")
+
+
+def test_no_new_time_after_all(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    ann.say("nee")
+    assert "Stuur dan de code" in ann.say("nee")
+    assert ann.state == "ask_code"
+
+
+def test_no_answer_counts_as_done_after_the_wait_and_a_late_no_corrects_it(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    visit_end = local(THU, 10, 30)
+    assert close_followups(world.engine, visit_end + timedelta(days=3) - timedelta(minutes=1)) \
+        == 0
+    assert booking(world).status == BookingStatus.BOOKED
+    assert close_followups(world.engine, visit_end + timedelta(days=3, minutes=1)) == 1
+    assert close_followups(world.engine, visit_end + timedelta(days=3, minutes=2)) == 0
+    assumed = booking(world)
+    assert (assumed.status, assumed.outcome_by) == (BookingStatus.DONE, "auto")
+    # The resident answers late after all: their word replaces the assumption.
+    world.clock.set(visit_end + timedelta(days=4))
+    assert ann.say("nee").startswith("Sorry dat de coach niet kwam.")
+    assert (booking(world).status, booking(world).outcome_by) == \
+        (BookingStatus.NO_SHOW, "coach")
+
+
+def test_staff_can_correct_an_assumed_visit(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    close_followups(world.engine, local(THU, 10, 30) + timedelta(days=3, minutes=1))
+    with world.sessions.begin() as s:
+        record_outcome(s, booking(world).id, BookingStatus.NO_SHOW, "coach", world.clock(),
+                       give_back=True)
+    assert (booking(world).status, booking(world).outcome_by) == \
+        (BookingStatus.NO_SHOW, "coach")
+
+
+def test_a_follow_up_is_only_sent_for_a_visit_still_booked(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    with world.sessions.begin() as s:
+        record_outcome(s, booking(world).id, BookingStatus.DONE, "staff", world.clock())
+    assert remind(world, local(FRI, 10, 1)) == []
+    with world.sessions() as s:
+        assert [t.status for t in s.scalars(select(Timer).where(Timer.kind == "followup"))] \
+            == ["cancelled"]
