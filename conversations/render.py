@@ -63,6 +63,11 @@ def _expand(language: str, params: dict[str, Any], tz: ZoneInfo | None,
             out[f"{name}_day"], out[f"{name}_short"] = _day_names(local.date(), locale)
             out[f"{name}_time"] = _clock(local.time(), locale)
         elif isinstance(value, (list, tuple)) and value and \
+                all(isinstance(v, Say) for v in value):
+            # lines of a list, each its own catalogue text: "wo 2 dec 13:00-14:30: Computer"
+            out[name] = "\n".join(format_message(language, v.key, v.params, tz, defaults)
+                                  for v in value)
+        elif isinstance(value, (list, tuple)) and value and \
                 all(isinstance(v, datetime) for v in value):
             # several visits: "wo 2 dec 13:00, wo 9 dec 09:00"
             out[name] = ", ".join(

@@ -18,7 +18,8 @@ INTENTS: dict[str, tuple[str, ...]] = {
     ),
     "when": (
         "when", "what time", "which day", "what day", "what date", "=my appointment",
-        "=my visit", "=appointment",
+        "=my visit", "=appointment", "see my visit", "see my visits", "=my visits",
+        "=my appointments",
     ),
     "person": (
         "call someone", "talk to someone", "speak to someone", "speak with someone",

@@ -19,7 +19,8 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "when": (
         "quand", "quel jour", "quelle heure", "a quelle heure", "c est quand",
         "date de ma visite", "=mon rendez vous", "=ma visite", "=rendez vous",
-        "quelle date",
+        "quelle date", "voir ma visite", "voir mes visites", "=mes visites",
+        "=mes rendez vous",
     ),
     "person": (
         "appeler quelqu un", "parler a quelqu un", "telephoner", "joindre quelqu un",

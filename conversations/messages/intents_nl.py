@@ -33,6 +33,8 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "wat was de datum", "=mijn afspraak", "=mijn bezoek", "=afspraak", "=bezoek",
         "wat is mijn afspraak", "welk tijdstip", "komt de coach nog", "komt de coach",
         "komt die coach", "komt hij nog", "komt ze nog", "gaat de coach nog komen",
+        "bezoek bekijken", "bezoeken bekijken", "=mijn bezoeken", "=bezoeken",
+        "=mijn afspraken", "afspraken bekijken",
     ),
     "person": (
         "iemand bellen", "iemand spreken", "met iemand praten", "iemand aan de lijn",
