@@ -52,10 +52,7 @@ def _cell(value: int | float | None, kind: Kind) -> str:
 
 def stats_table(stats: Stats, tz: ZoneInfo, keep_messages_days: int | None = None) -> str:
     """Plain text: the period, then one block per section with its basis and its table."""
-    channels = stats.channels
-    languages = [lang for lang in stats.languages if lang != NONE]
-    headers = ["", "total", *(("(no resident)" if c == NONE else c) for c in channels),
-               *languages]
+    languages = [lang for lang in stats.languages if lang != NONE]  # none: as the channel
     lines = [heading(stats, tz),
              "Each figure counts what happened in the period by its own date (see each "
              "section); -: no data."]
@@ -68,6 +65,11 @@ def stats_table(stats: Stats, tz: ZoneInfo, keep_messages_days: int | None = Non
                     if keep_messages_days is not None else "")
             lines.append(f"  No data: no reminder messages in the outbox for this period"
                          f"{kept}.")
+        # The column of things without a resident only where the section has some.
+        channels = [c for c in stats.channels if c != NONE or any(
+            figure.value(lambda group: group[0] == NONE) for figure in section.figures)]
+        headers = ["", "total", *(("(no resident)" if c == NONE else c) for c in channels),
+                   *languages]
         rows = []
         for figure in section.figures:
             split = stats.split(figure)
