@@ -425,6 +425,7 @@ class Sender:
                 break
             for message in batch:
                 self._enqueue(message)
+            await self._drop_cancelled()
             if room > 0 and len(batch) == room:
                 continue  # more may be due
             try:
@@ -440,6 +441,33 @@ class Sender:
                 await self._blocking(self.store.renew_leases, self.worker_id)
             except DBAPIError as exc:
                 log.warning("lease renewal failed: %s", exc.__class__.__name__)
+
+    async def _drop_cancelled(self) -> None:
+        """Held broadcast messages whose broadcast staff cancelled since we claimed them
+        (their rows now say 'cancelled'): drop them unsent. Checked at every turn of the
+        claim loop (at least every poll_interval), one query for all held broadcast rows;
+        a send already started is not stopped and is recorded sent."""
+        held = [h.message.id for c in self._channels.values() for lane in c.lanes.values()
+                for h in lane.queue if h.message.broadcast_id is not None]
+        if not held:
+            return
+        try:
+            cancelled = await self._blocking(self.store.cancelled_among, held)
+        except DBAPIError as exc:
+            log.warning("could not check for cancelled broadcasts: %s",
+                        exc.__class__.__name__)
+            return
+        if not cancelled:
+            return
+        for channel in self._channels.values():
+            for lane in channel.lanes.values():
+                kept = [h for h in lane.queue if h.message.id not in cancelled]
+                if len(kept) != len(lane.queue):
+                    heapq.heapify(kept)
+                    lane.queue[:] = kept
+            channel.changed.set()
+        self._held_ids.difference_update(cancelled)
+        log.info("dropped %d held messages of cancelled broadcasts", len(cancelled))
 
     def _enqueue(self, message: OutboxMessage) -> None:
         channel = self._channels[message.channel]

@@ -278,6 +278,15 @@ class OutboxStore:
 
     # ------------------------------------------------------------------ reading
 
+    def cancelled_among(self, message_ids: Collection[int]) -> set[int]:
+        """Which of these messages were cancelled meanwhile (a broadcast stopped by staff,
+        storage.broadcasts.cancel): a sender holding them must not send them."""
+        if not message_ids:
+            return set()
+        with self.sessions() as session:
+            return set(session.scalars(select(Outbox.id).where(
+                Outbox.id.in_(list(message_ids)), Outbox.status == OutboxStatus.CANCELLED)))
+
     def backlog(self) -> Backlog:
         with self.sessions() as session:
             return backlog(session, self.clock())
