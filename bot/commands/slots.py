@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
 
 from bot.app import App, check_day, parse_moment, pass_app
 from bot.commands.common import DAY, DAY_NAMES, booking_line, columns, day_bounds, get_coach, \
     today, when
 from bot.config import format_duration, parse_duration
+from bot.wiring import conversation_engine
+from conversations import notices
+from conversations.engine import Engine
+from storage.bookings import BookingRefused, cancel_reminders, move_visit
+from storage.models import Booking, BookingStatus, Slot
+from storage.residents import lock_resident_by_id
 from storage.schedule import ScheduleError, belgian_holidays, parse_weekly, plan_slots
-from storage.slots import close_slots, list_slots, reopen_slots, upsert_slots
+from storage.slots import Closed, close_slots, free_slots, list_slots, reopen_slots, \
+    upsert_slots
 
 DEFAULT_GAP = timedelta(minutes=30)
 LIST_DAYS = 7
+PROGRESS_FROM = 20   # visits to handle from which closing shows a progress bar
 
 
 class DurationParam(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.4
@@ -199,34 +213,178 @@ def _coach_period(command: F) -> F:
 @slots.command("close")
 @_coach_period
 @click.option("--reason", required=True, help="Why, e.g. 'ill'; kept with the slots.")
+@click.option("--notify", is_flag=True,
+              help="Tell each resident with a visit in the period that it cannot go ahead, "
+                   "and offer the nearest free times (their answer moves the visit); their "
+                   "reminders are dropped.")
+@click.option("--reassign", is_flag=True,
+              help="Move each visit to another coach free at the very same time and tell "
+                   "the resident; the visits that cannot be moved are listed (and told, "
+                   "with --notify).")
+@click.option("--yes", is_flag=True, help="Do it without asking for confirmation (scripts).")
 @pass_app
 def close_command(app: App, coach_name: str, start_text: str, end_text: str,
-                  reason: str) -> None:
-    """Close the coach's slots in a period and list the booked visits that need moving.
+                  reason: str, notify: bool, reassign: bool, yes: bool) -> None:
+    """Close the coach's slots in a period and deal with the booked visits in it.
 
     Every slot overlapping the period is closed: residents are no longer offered it.
-    Booked visits stay booked until staff move or cancel them.
+    Without --notify or --reassign the booked visits stay booked and are listed, for
+    staff to move or cancel; nothing is cancelled silently.
     """
     start, end = _period(app, start_text, end_text)
     reason = reason.strip()
     if not reason:
         raise click.BadParameter("give a reason", param_hint="'--reason'")
     tz = app.settings.tz
+    if (notify or reassign) and not yes:
+        with app.sessions()() as session:
+            coach = get_coach(session, coach_name, active_only=False)
+            ahead = [b for b in visits_in(session, coach.id, start, end)
+                     if b.slot.starts_at > app.clock()]
+        if ahead:
+            click.echo(f"{len(ahead)} booked visit(s) of {coach.name} in the period:")
+            for booking in ahead:
+                click.echo(f"  {booking_line(booking, tz)}")
+            doing = " and ".join(
+                (["move them to another coach free at the same time"] if reassign else [])
+                + (["tell the residents and offer them new times"
+                    + (" (those not moved)" if reassign else "")] if notify else []))
+            click.confirm(f"Close the slots, {doing}?", abort=True)
+    engine = conversation_engine(app.settings, app.sessions(), app.clock) \
+        if notify or reassign else None
     with app.sessions().begin() as session:
         coach = get_coach(session, coach_name, active_only=False)
-        result = close_slots(session, coach.id, start, end, reason, app.clock())
+        try:
+            result, handled = close_and_handle(session, engine, coach.id, start, end,
+                                               reason, app.clock(), notify=notify,
+                                               reassign=reassign)
+        except BookingRefused:
+            raise click.ClickException("A visit in the period changed while closing; nothing "
+                                       "was changed. Run the command again.") from None
     period = f"{_local(start, app)} to {_local(end, app)}"
     if result.closed + result.already_closed == 0:
         click.echo(f"{coach.name} has no slots from {period}; nothing closed.")
         return
     click.echo(f"Closed {result.closed} slots of {coach.name} from {period} "
                f"({result.already_closed} were already closed). Reason: {reason}")
-    if result.bookings:
-        click.echo(f"{len(result.bookings)} booked visit(s) need moving:")
-        for booking in result.bookings:
-            click.echo(f"  {booking_line(booking, tz)}")
-    else:
+    if not result.bookings:
         click.echo("No booked visits are affected.")
+        return
+    _report(handled, tz, notify, reassign)
+
+
+def _report(handled: Handled, tz: ZoneInfo, notify: bool, reassign: bool) -> None:
+    def block(title: str, lines: list[str]) -> None:
+        if lines:
+            click.echo(title)
+            click.echo("".join(f"  {line}\n" for line in lines), nl=False)
+
+    block(f"{len(handled.reassigned)} visit(s) moved to another coach at the same time:",
+          [f"{booking_line(b, tz)}  ({_told(told)})" for b, told in handled.reassigned])
+    block(f"{len(handled.notified)} resident(s) told the visit cannot go ahead, new times "
+          "offered:", [booking_line(b, tz) for b, told in handled.notified if told])
+    block(f"{sum(1 for _, t in handled.notified if not t)} resident(s) stopped messages "
+          "from us, NOT told: call them:",
+          [booking_line(b, tz) for b, told in handled.notified if not told])
+    unmoved = "could not be moved to another coach (none free then)" if reassign \
+        else "need moving"
+    block(f"{len(handled.left)} booked visit(s) {unmoved}:",
+          [booking_line(b, tz) for b in handled.left])
+    block(f"{len(handled.past)} visit(s) already started, left as they are:",
+          [booking_line(b, tz) for b in handled.past])
+    if handled.left and not notify:
+        click.echo("Tell their residents and offer new times with --notify"
+                   + ("" if reassign else ", or move them to another coach free at the same "
+                      "time with --reassign") + " (run the same close again), or use "
+                   "digicheque visits move|cancel.")
+
+
+def _told(told: bool) -> str:
+    return "resident told" if told else "resident stopped messages: NOT told, call them"
+
+
+@dataclass
+class Handled:
+    """What closing did with each booked visit in the period."""
+
+    reassigned: list[tuple[Booking, bool]] = field(default_factory=list)
+    notified: list[tuple[Booking, bool]] = field(default_factory=list)
+    left: list[Booking] = field(default_factory=list)
+    past: list[Booking] = field(default_factory=list)
+
+
+def visits_in(session: Session, coach_id: int, start: datetime, end: datetime
+              ) -> list[Booking]:
+    """The booked visits in the coach's slots overlapping [start, end), by time."""
+    return list(session.scalars(
+        select(Booking).join(Booking.slot).join(Slot.coach)
+        .options(contains_eager(Booking.slot).contains_eager(Slot.coach))
+        .where(Slot.coach_id == coach_id, Slot.starts_at < end, Slot.ends_at > start,
+               Booking.status == BookingStatus.BOOKED)
+        .order_by(Slot.starts_at, Booking.id)))
+
+
+def close_and_handle(session: Session, engine: Engine | None, coach_id: int,
+                     start: datetime, end: datetime, reason: str, now: datetime, *,
+                     notify: bool, reassign: bool) -> tuple[Closed, Handled]:
+    """Close the slots, then move (`reassign`) and/or tell (`notify`) each visit still to
+    come, all in the caller's transaction. The residents are locked first, as for a
+    message of theirs (G3), before any slot row, so a resident answering at that moment
+    waits for this, or this for them, never both."""
+    handled = Handled()
+    if engine is not None:
+        for resident_id in sorted({b.resident_id for b in
+                                   visits_in(session, coach_id, start, end)}):
+            lock_resident_by_id(session, resident_id)
+    result = close_slots(session, coach_id, start, end, reason, now)
+    todo = [b for b in result.bookings if b.slot.starts_at > now]
+    handled.past = [b for b in result.bookings if b.slot.starts_at <= now]
+    if engine is None:
+        handled.left = todo
+        return result, handled
+    with _progress(todo, "Visits") as bookings:
+        for booking in bookings:
+            if reassign and _reassign(session, engine, booking, now):
+                told = engine.push(session, booking.resident_id,
+                                   notices.reassigned(booking.id), now)
+                handled.reassigned.append((booking, bool(told)))
+            elif notify:
+                cancel_reminders(session, booking.id)
+                told = engine.push(session, booking.resident_id,
+                                   notices.slot_closed(booking.id), now)
+                handled.notified.append((booking, bool(told)))
+            else:
+                handled.left.append(booking)
+    return result, handled
+
+
+def _reassign(session: Session, engine: Engine, booking: Booking, now: datetime) -> bool:
+    """Move the visit to another coach's free slot at the very same time, if any."""
+    old = booking.slot
+    candidates = [s for s in free_slots(session, old.starts_at,
+                                        old.starts_at + timedelta(seconds=1), booking.postcode)
+                  if s.ends_at == old.ends_at and s.id != old.id]
+    for slot in candidates:
+        try:
+            move_visit(session, booking, slot.id, now, engine.reminders)
+        except BookingRefused as refused:
+            if refused.reason == "slot_taken":
+                continue   # taken meanwhile: the next coach
+            raise
+        session.refresh(booking)
+        booking.slot.coach.name  # noqa: B018 - loaded now, for the report after commit
+        return True
+    return False
+
+
+@contextmanager
+def _progress(items: list[Booking], label: str) -> Iterator[Iterable[Booking]]:
+    """A progress bar on stderr for a long list (each visit is a message to write)."""
+    if len(items) < PROGRESS_FROM:
+        yield items
+        return
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield bar
 
 
 @slots.command("reopen")

@@ -6,8 +6,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bot.cli import cli
-from storage.models import Coach, Slot
+from storage.models import Coach, Resident, Slot, TimerStatus
 from tests.auxil.rows import add_booking, add_coach, add_slot, at
+from tests.auxil.visits import book, booking, outbox, reply, seats, sms_ok, state, timers
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
@@ -335,3 +336,140 @@ def test_count_of_coaches_unchanged_by_failed_add(run, sessions):
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Coach)) == 1
         assert s.scalars(select(Coach.phone)).one() == "+32470123456"
+
+
+# ---------------------------------------------------------------------------- close: visits
+
+def _world(sessions):
+    """An's visits on 1 December at 9 (nl, SMS) and 13 (fr, Telegram); An free on the 2nd
+    at 9 and 13; Bo free at 13 on the 1st (serves every postcode)."""
+    day = date(2026, 12, 1)
+    with sessions.begin() as s:
+        an, bo = add_coach(s, "An"), add_coach(s, "Bo")
+        an9, an13 = add_slot(s, an, at(day, 9)), add_slot(s, an, at(day, 13))
+        free9 = add_slot(s, an, at(day + timedelta(days=1), 9))
+        free13 = add_slot(s, an, at(day + timedelta(days=1), 13))
+        bo13 = add_slot(s, bo, at(day, 13))
+        early = book(s, an9)
+        late = book(s, an13, language="fr", channel="telegram", address="4242")
+        return {"an9": an9.id, "an13": an13.id, "free9": free9.id, "free13": free13.id,
+                "bo13": bo13.id, "early": early.id, "late": late.id,
+                "early_resident": early.resident_id, "late_resident": late.resident_id}
+
+
+def _close(run, *flags: str):
+    return run("slots", "close", "--coach", "An", "--from", "2026-12-01", "--to",
+               "2026-12-01", "--reason", "ziek", *flags)
+
+
+def test_close_without_a_flag_lists_the_visits_and_names_the_flags(run, sessions):
+    w = _world(sessions)
+    result = _close(run)
+    assert result.exit_code == 0, result.output
+    assert "2 booked visit(s) need moving:" in result.output
+    assert ("Tell their residents and offer new times with --notify, or move them to another "
+            "coach free at the same time with --reassign") in result.output
+    assert booking(sessions, w["early"]).status == "booked"
+    assert outbox(sessions, w["early_resident"]) == []
+    assert {t[2] for t in timers(sessions, w["early"])} == {TimerStatus.PENDING}
+
+
+def test_close_notify_offers_the_nearest_times_and_the_answer_moves_the_visit(run, sessions):
+    w = _world(sessions)
+    result = _close(run, "--notify", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "2 resident(s) told the visit cannot go ahead, new times offered:" in result.output
+    assert {x.id: x.closed_reason for x in slots_in_db(sessions)}[w["an9"]] == "ziek"
+    for visit in (w["early"], w["late"]):
+        assert booking(sessions, visit).status == "booked"   # nothing cancelled silently
+        assert {t[2] for t in timers(sessions, visit)} == {TimerStatus.CANCELLED}
+    [sms] = outbox(sessions, w["early_resident"])
+    sms_ok([sms])
+    assert sms.body == (
+        "Sorry, de coach kan op dinsdag 1 december om 09:00 niet komen. Kies een ander "
+        "moment voor uw bezoek:\n1 di 1 dec 13:00-14:30\n2 wo 2 dec 09:00-10:30\n"
+        "3 wo 2 dec 13:00-14:30\n4 Andere dag")
+    [telegram] = outbox(sessions, w["late_resident"])
+    assert telegram.body.startswith("Pardon, le coach ne peut pas venir le mardi 1 décembre "
+                                    "à 13:00.")
+    assert telegram.choices == ["mar 1 déc 13:00-14:30", "mer 2 déc 09:00-10:30",
+                                "mer 2 déc 13:00-14:30", "Autre jour"]
+    assert state(sessions, w["early_resident"]) == (
+        "ask_time", {"mode": "move", "booking_id": w["early"],
+                     "offers": [w["bo13"], w["free9"], w["free13"]]})
+    # The resident answers: 1 (the first time), then 1 (yes, move it).
+    assert "Uw bezoek verplaatsen naar dinsdag 1 december van 13:00 tot 14:30?" in \
+        reply(sessions, w["early_resident"], "1")
+    assert "Gelukt! Uw bezoek is nu op dinsdag 1 december om 13:00." in \
+        reply(sessions, w["early_resident"], "1")
+    moved = booking(sessions, w["early"])
+    assert (moved.slot_id, moved.status, moved.moves) == (w["bo13"], "booked", 1)
+    assert seats(sessions)[w["an9"]] == 0 and seats(sessions)[w["bo13"]] == 1
+    assert any(k.startswith("reminder.") and st == TimerStatus.PENDING
+               for k, _, st in timers(sessions, w["early"]))
+
+
+def test_close_reassign_moves_to_another_coach_at_the_same_time(run, sessions):
+    w = _world(sessions)
+    result = _close(run, "--reassign", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "1 visit(s) moved to another coach at the same time:" in result.output
+    assert (f"#{w['late']}  Tue 2026-12-01 13:00-14:30  Bo  Kerkstraat 12, 9100  "
+            "+32470111222  smartphone: WhatsApp met kleinkinderen  (resident told)") \
+        in result.output
+    assert "1 booked visit(s) could not be moved to another coach (none free then):" \
+        in result.output
+    assert "Tell their residents and offer new times with --notify (run the same close " \
+           "again)" in result.output
+    assert booking(sessions, w["late"]).slot_id == w["bo13"]
+    assert seats(sessions)[w["an13"]] == 0 and seats(sessions)[w["bo13"]] == 1
+    assert any(st == TimerStatus.PENDING for _, _, st in timers(sessions, w["late"]))
+    [told] = outbox(sessions, w["late_resident"])
+    assert told.body.startswith("Votre visite du mardi 1 décembre à 13:00 a bien lieu, avec "
+                                "un autre coach.\nQue voulez-vous faire?")
+    assert state(sessions, w["late_resident"]) == ("menu", {})
+    assert booking(sessions, w["early"]).slot_id == w["an9"]   # no coach free at 9
+    assert outbox(sessions, w["early_resident"]) == []
+    # Run again with --notify: the one left is told now.
+    again = _close(run, "--reassign", "--notify", "--yes")
+    assert "1 resident(s) told the visit cannot go ahead" in again.output
+    assert len(outbox(sessions, w["early_resident"])) == 1
+
+
+def test_close_notify_skips_stopped_residents_and_says_so(run, sessions):
+    w = _world(sessions)
+    with sessions.begin() as s:
+        s.get(Resident, w["early_resident"]).opted_out_at = NOW
+    result = _close(run, "--notify", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "1 resident(s) stopped messages from us, NOT told: call them:" in result.output
+    assert f"#{w['early']}  Tue 2026-12-01 09:00-10:30  An" in result.output
+    assert outbox(sessions, w["early_resident"]) == []
+    assert len(outbox(sessions, w["late_resident"])) == 1
+
+
+def test_close_notify_asks_first(run, sessions, db_url):
+    w = _world(sessions)
+    runner = CliRunner(env={"DIGICHEQUE_DATABASE_URL": db_url})
+    args = ["slots", "close", "--coach", "An", "--from", "2026-12-01", "--to", "2026-12-01",
+            "--reason", "ziek", "--notify"]
+    result = runner.invoke(cli, args, input="n\n")
+    assert "2 booked visit(s) of An in the period:" in result.output
+    assert "Close the slots, tell the residents and offer them new times? [y/N]" \
+        in result.output
+    assert result.exit_code == 1
+    assert {x.closed_at for x in slots_in_db(sessions)} == {None}
+    assert outbox(sessions, w["early_resident"]) == []
+
+
+def test_close_notify_leaves_visits_already_started(run, sessions):
+    day = date(2026, 11, 20)   # today: NOW is 10:00
+    with sessions.begin() as s:
+        an = add_coach(s, "An")
+        started = book(s, add_slot(s, an, at(day, 9)))
+        ids = (started.id, started.resident_id)
+    result = run("slots", "close", "--coach", "An", "--from", "2026-11-20", "--to",
+                 "2026-11-20", "--reason", "ziek", "--notify", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "1 visit(s) already started, left as they are:" in result.output
+    assert outbox(sessions, ids[1]) == []
