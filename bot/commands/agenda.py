@@ -1,7 +1,9 @@
 """`digicheque agenda`: a day's home visits per coach, as a table, CSV or iCalendar.
 
 What a coach prints in the morning: when (local time), where (street and postcode),
-whom to call and what help is asked.
+whom to call, what help is asked and the resident's own words about it, and each
+visit's state: booked, confirmed (the resident answered a reminder that they will be
+there), done or no-show. Cancelled visits are left out.
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ import click
 from bot.app import App, pass_app
 from bot.commands.common import DAY, DAY_NAMES, address_of, day_bounds, get_coach, today, \
     topic_of
+from bot.commands.visits import find_visits, status_name
 from storage.models import Booking
-from storage.slots import booked_visits
 
 FORMATS = ("table", "csv", "ics")
 CSV_HEADER = ["date", "start", "end", "coach", "booking", "street", "postcode", "phone",
-              "topic", "topic_text"]
+              "topic", "topic_text", "status"]
+# What the agenda shows: every visit of the day but the cancelled ones.
+SHOWN = ("booked", "done", "no-show")
+STATUS_TEXT = {"booked": "booked", "confirmed": "confirmed by the resident", "done": "done",
+               "no-show": "no-show"}
 
 
 # ---------------------------------------------------------------------------- table
@@ -43,8 +49,8 @@ def agenda_table(bookings: Sequence[Booking], day: date, tz: ZoneInfo) -> str:
                      + f": {len(visits)} visit(s)")
         for b in visits:
             start, end = b.slot.starts_at.astimezone(tz), b.slot.ends_at.astimezone(tz)
-            lines.append(f"  {start:%H:%M}-{end:%H:%M}  #{b.id}  {address_of(b)}  "
-                         f"tel {b.phone}  {topic_of(b)}")
+            lines.append(f"  {start:%H:%M}-{end:%H:%M}  #{b.id}  {status_name(b):<9}  "
+                         f"{address_of(b)}  tel {b.phone}  {topic_of(b)}")
     return "\n".join(lines)
 
 
@@ -65,7 +71,7 @@ def agenda_csv(bookings: Sequence[Booking], tz: ZoneInfo) -> str:
         start, end = b.slot.starts_at.astimezone(tz), b.slot.ends_at.astimezone(tz)
         writer.writerow([f"{start:%Y-%m-%d}", f"{start:%H:%M}", f"{end:%H:%M}",
                          b.slot.coach.name, b.id, _cell(b.street), b.postcode, b.phone,
-                         _cell(b.topic), _cell(b.topic_text)])
+                         _cell(b.topic), _cell(b.topic_text), status_name(b)])
     return out.getvalue()
 
 
@@ -111,6 +117,7 @@ def agenda_ics(bookings: Sequence[Booking], now: datetime, city: str) -> str:
             f"Address: {address_of(b)}",
             f"Coach: {b.slot.coach.name}",
             f"Booking: #{b.id}",
+            f"Status: {STATUS_TEXT[status_name(b)]}",
         ])
         lines += [
             "BEGIN:VEVENT",
@@ -138,7 +145,10 @@ def agenda_ics(bookings: Sequence[Booking], now: datetime, city: str) -> str:
               help="table to read or print, csv for a spreadsheet, ics for a calendar app.")
 @pass_app
 def agenda(app: App, day: date | None, coach_name: str | None, fmt: str) -> None:
-    """The day's booked home visits per coach: time, address, phone and topic.
+    """The day's home visits per coach: time, state, address, phone, topic and note.
+
+    The state is booked, confirmed (by the resident, answering a reminder), done or
+    no-show; cancelled visits are left out.
 
     Redirect csv or ics to a file: digicheque agenda --format ics > visits.ics
     """
@@ -147,7 +157,8 @@ def agenda(app: App, day: date | None, coach_name: str | None, fmt: str) -> None
     start, end = day_bounds(day, day, tz)
     with app.sessions()() as session:
         coach_id = get_coach(session, coach_name, active_only=False).id if coach_name else None
-        bookings = booked_visits(session, start, end, coach_id=coach_id)
+        bookings = find_visits(session, start, end, coach_id=coach_id, statuses=SHOWN,
+                               by_coach=True)
     # csv and ics go out as UTF-8 bytes so their CRLF line ends reach the file unchanged.
     if fmt == "csv":
         click.echo(agenda_csv(bookings, tz).encode("utf-8"), nl=False)

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.commands.agenda import agenda_ics, ics_escape, ics_fold
+from storage.models import Booking
 from tests.auxil.rows import add_booking, add_coach, add_slot, at
 
 DAY = date(2026, 12, 1)
@@ -46,12 +47,32 @@ def test_table_shows_time_address_phone_topic_per_coach(run, visits):
         "Agenda for Tue 2026-12-01\n"
         "\n"
         "An Peeters (+32470123456): 2 visit(s)\n"
-        f"  09:00-10:30  #{early}  Kerkstraat 12, 9100  tel +32470111222  "
+        f"  09:00-10:30  #{early}  booked     Kerkstraat 12, 9100  tel +32470111222  "
         "smartphone: WhatsApp met kleinkinderen; foto's, video\n"
-        f"  13:00-14:30  #{late}  Stationsstraat 5, 9111  tel +32470555666  itsme\n"
+        f"  13:00-14:30  #{late}  booked     Stationsstraat 5, 9111  tel +32470555666  itsme\n"
         "\n"
         "Bo: 1 visit(s)\n"
-        f"  10:00-11:30  #{bos}  Grote Markt 1, 9100  tel +32470777888  email\n")
+        f"  10:00-11:30  #{bos}  booked     Grote Markt 1, 9100  tel +32470777888  email\n")
+
+
+def test_each_visit_shows_its_state_and_cancelled_ones_are_left_out(run, sessions, visits):
+    """Confirmed by the resident (a reminder answered), done, no-show; in every format."""
+    with sessions.begin() as s:
+        s.get(Booking, visits["early"].id).confirmed_at = NOW
+        s.get(Booking, visits["late"].id).status = "no_show"
+        s.get(Booking, visits["bo"].id).status = "done"
+    table = run("agenda", "--date", "2026-12-01").output
+    assert f"#{visits['early'].id}  confirmed  Kerkstraat 12" in table
+    assert f"#{visits['late'].id}  no-show    Stationsstraat 5" in table
+    assert f"#{visits['bo'].id}  done       Grote Markt 1" in table
+    assert "+32470000001" not in table   # the cancelled visit at 11:00
+    rows = list(csv.DictReader(io.StringIO(
+        raw(run("agenda", "--date", "2026-12-01", "--format", "csv")), newline="")))
+    assert [r["status"] for r in rows] == ["confirmed", "no-show", "done"]
+    ics = unfold(raw(run("agenda", "--date", "2026-12-01", "--format", "ics")))
+    descriptions = [line for line in ics if line.startswith("DESCRIPTION:")]
+    assert [d.rsplit("\\n", 1)[1] for d in descriptions] == [
+        "Status: confirmed by the resident", "Status: no-show", "Status: done"]
 
 
 def test_default_date_is_today_in_brussels(run, visits):
@@ -83,7 +104,7 @@ def test_csv_has_one_row_per_visit(run, visits):
         "date": "2026-12-01", "start": "09:00", "end": "10:30", "coach": "An Peeters",
         "booking": str(visits["early"].id), "street": "Kerkstraat 12", "postcode": "9100",
         "phone": "+32470111222", "topic": "smartphone",
-        "topic_text": "WhatsApp met kleinkinderen; foto's, video"}
+        "topic_text": "WhatsApp met kleinkinderen; foto's, video", "status": "booked"}
     assert rows[1]["topic_text"] == ""
 
 
@@ -154,7 +175,7 @@ def test_ics_is_a_valid_calendar(run, visits):
     assert early["DESCRIPTION"] == (
         "Phone: +32470111222\\nTopic: smartphone: WhatsApp met kleinkinderen\\; foto's\\, "
         "video\\nAddress: Kerkstraat 12\\, 9100\\nCoach: An Peeters\\nBooking: "
-        f"#{visits['early'].id}")
+        f"#{visits['early'].id}\\nStatus: booked")
     assert len({e["UID"] for e in events}) == 3
 
 
