@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from conversations import effects as fx
 from conversations import flows
 from conversations import handoff as handoff_flow
+from conversations.codes import CodeFormat
 from conversations.incoming import Incoming
 from conversations.render import render
 from conversations.step import HandoffView
@@ -44,6 +45,7 @@ from storage.bookings import (
     record_outcome,
     upcoming_bookings,
 )
+from storage import codes as cheque_codes
 from storage.cheques import cheque_state, find_cheque
 from storage.clock import Clock
 from storage.models import (
@@ -87,6 +89,7 @@ class DbContext:
         self.language = resident.language
         self.wrong_codes = recent_wrong_codes(resident, now, rules.code_window)
         self.codes_locked = codes_locked(resident, now)
+        self.codes: CodeFormat = cheque_codes   # the code's format, for reading codes
         self._bookings: list[BookingView] | None = None
         # The message in hand, for a hand-off's request to staff (set by process).
         self.first_name: str | None = None

@@ -31,14 +31,13 @@ from conversations.understand import (
     read_yes_no,
     sentence_language,
 )
-from storage.codes import (
-    CodeError,
-    CodeProblem,
+from conversations.codes import (
+    CHECK_FAILED,
     find_code,
     find_code_attempt,
     looks_like_code,
     looks_like_word,
-    normalise,
+    read_code,
 )
 from conversations.answers import (
     ASIDES,
@@ -111,23 +110,22 @@ def ask_code(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_code(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """A cheque code, read forgivingly; each kind of wrong code gets its own answer."""
-    if find_code(text) is None and not looks_like_code(text) and ctx.booking() is not None:
+    if find_code(text, ctx.codes) is None and not looks_like_code(text, ctx.codes) \
+            and ctx.booking() is not None:
         return on_menu(ctx, text, {})   # words of a resident with a visit: the visit menu
     if ctx.codes_locked:
         return Step((Say("code.locked", {"phone": ctx.rules.city_phone}),), State.ASK_CODE, {})
-    try:
-        code = normalise(text)
-    except CodeError as error:
-        if error.problem is CodeProblem.CHECK_FAILED and (looks_like_word(text)
-                                                          or is_word(text)):
+    code, problem = read_code(text, ctx.codes)
+    if code is None:
+        if problem == CHECK_FAILED and (looks_like_word(text) or is_word(text)):
             # "verzetten" is nine symbols of the code alphabet, but a word, not a guess.
             return Step((Say("code.not_a_code"),), State.ASK_CODE, {})
-        if error.problem is CodeProblem.CHECK_FAILED:
+        if problem == CHECK_FAILED:
             return _wrong_code(ctx, "code.typo")
-        found = find_code(text)   # "mijn code is abcd efgh k"
+        found = find_code(text, ctx.codes)   # "mijn code is abcd efgh k"
         if found is not None:
             code = found
-        elif find_code_attempt(text) is not None:   # "mijn code is NDXJ-HZ1M-7"
+        elif find_code_attempt(text, ctx.codes) is not None:   # "mijn code is NDXJ-HZ1M-7"
             return _wrong_code(ctx, "code.typo")
         elif re.search(r"\d", text) and len(text.strip()) >= 6:
             # Not nine symbols: it cannot match any cheque, so it is no guess to count.
@@ -429,7 +427,7 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
         return Step((), State.STOPPED, stopped, (fx.OptedOut(),))
 
     if known == State.STOPPED:
-        if looks_like_code(text.strip()):   # a new cheque: writing to us again is opting in
+        if looks_like_code(text.strip(), ctx.codes):   # a new cheque: writing again opts in
             coded = on_code(ctx, text.strip(), {})
             return Step((Say("start.again"), *coded.replies), coded.state, coded.data,
                         (fx.OptedIn(), *coded.effects))
@@ -474,8 +472,8 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
         return answered
 
     if known is None:
-        if current == State.ASK_CODE and not looks_like_code(stripped) \
-                and find_code(stripped) is None:   # "Dag, hier is mijn code: ..." is read
+        if current == State.ASK_CODE and not looks_like_code(stripped, ctx.codes) \
+                and find_code(stripped, ctx.codes) is None:   # "Dag, hier is mijn code: ..."
             aside = read_intent(stripped, ctx.language, FLOW[State.ASK_CODE].listens)
             first = _with_welcome(None, answer_aside(ctx, aside, ask_code(ctx, {}),
                                                      State.ASK_CODE, {})
@@ -483,7 +481,7 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
                                   Step(ask_code(ctx, data), State.ASK_CODE, {}))
         elif current == State.MENU and pick(stripped, menu_options(ctx)) is None \
                 and read_intent(stripped, ctx.language, MENU_INTENTS) is None \
-                and find_code(stripped) is None:
+                and find_code(stripped, ctx.codes) is None:
             first = Step((Say("welcome"), *ask_menu(ctx, data)), State.MENU, {})
         else:
             first = _with_welcome(None, FLOW[current].handle(ctx, stripped, data))

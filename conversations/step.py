@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from conversations.codes import CodeFormat
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -124,6 +126,7 @@ class Context(Protocol):
     language: str
     wrong_codes: int            # wrong codes in the current window
     codes_locked: bool
+    codes: CodeFormat           # the cheque code's format (storage.codes), for reading codes
 
     def find_cheque(self, code: str) -> ChequeView | None: ...
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from conversations import effects as fx
+from conversations.codes import find_code, looks_like_code
 from conversations import handoff
 from conversations.intents import Intent, read_intent
 from conversations.phone import find_phone, read_phone, show_phone
@@ -20,10 +21,6 @@ from conversations.understand import (
     greeting_language,
     read_when_not,
     read_yes_no,
-)
-from storage.codes import (
-    find_code,
-    looks_like_code,
 )
 from conversations.answers import (
     ASIDES,
@@ -77,7 +74,7 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     choice = pick(text, menu_options(ctx))
     if choice is not None:   # a digit is no day: "2" is not 2 December
         return _menu_choice(ctx, choice, picked=picked)
-    if find_code(text) is not None:   # "mijn man heeft ook een brief gekregen: NDXJ-..."
+    if find_code(text, ctx.codes) is not None:   # "mijn man heeft ook een brief: NDXJ-..."
         return handle_in(State.ASK_CODE, ctx, text, {})
     intent = read_intent(text, ctx.language, MENU_INTENTS)
     if intent is not None:
@@ -99,7 +96,7 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return Step((Say("menu.already_booked"), *ask_menu(ctx, data)), State.MENU, {})
     if read_yes_no(text) is not None:   # "oké", "👍", "nee": the visit stands
         return Step((recall(ctx, "menu.ok"),), State.MENU, {})
-    if looks_like_code(text):
+    if looks_like_code(text, ctx.codes):
         return handle_in(State.ASK_CODE, ctx, text, {})
     return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
 
@@ -279,7 +276,7 @@ def _on_intent(ctx: Context, intent: Intent, text: str,
 
 def _no_visit(ctx: Context, text: str) -> Step:
     """The visit is over or was cancelled by staff: a code starts a new booking."""
-    if find_code(text) is not None or looks_like_code(text):
+    if find_code(text, ctx.codes) is not None or looks_like_code(text, ctx.codes):
         return handle_in(State.ASK_CODE, ctx, text, {})
     intent = read_intent(text, ctx.language, ASIDES | {Intent.THANKS})
     if intent is Intent.THANKS:
