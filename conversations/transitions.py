@@ -15,6 +15,7 @@ from conversations.states import State
 
 ANY = "any"
 BACK = "back"
+REMINDED = "reminded"   # any state, the message answering a reminder or the follow-up
 S = State
 
 TRANSITIONS: tuple[tuple[str, str, str], ...] = (
@@ -88,13 +89,15 @@ TRANSITIONS: tuple[tuple[str, str, str], ...] = (
     (S.STOPPED, S.STOPPED, "a question about the visit gets the visit"),
     (S.STOPPED, BACK, "START (OptedIn)"),
     (S.STOPPED, S.ASK_POSTCODE, "a new code (OptedIn)"),
-    # Answers to a reminder or the follow-up, in whatever state they arrive
+    # Answers to a reminder or the follow-up arrive in whatever state the resident is
     # (conversations/after_visit.py); "1 ik ben er" / "ja" keeps the state and asks its
-    # question again (VisitConfirmed), or goes to the menu from the menu or the code.
-    (ANY, S.MENU, "reminder: 1 ik ben er (VisitConfirmed) / nee / too late to change"),
-    (ANY, S.ASK_TIME, "reminder: 2 verzetten (that visit)"),
-    (ANY, S.CONFIRM_CANCEL, "reminder: 3 annuleren (that visit)"),
-    (ANY, S.NEW_TIME, "follow-up: 2 nee, the coach did not come (no-show, visit back)"),
+    # question again (VisitConfirmed / VisitOutcomeSaid), or goes to the menu from the
+    # menu or the code. Drawn from their own source, so `allowed` stays strict for the
+    # conversation's own turns.
+    (REMINDED, S.MENU, "reminder: 1 ik ben er (VisitConfirmed) / nee / too late to change"),
+    (REMINDED, S.ASK_TIME, "reminder: 2 verzetten (that visit)"),
+    (REMINDED, S.CONFIRM_CANCEL, "reminder: 3 annuleren (that visit)"),
+    (REMINDED, S.NEW_TIME, "follow-up: 2 nee, the coach did not come (no-show, visit back)"),
     (S.NEW_TIME, S.ASK_TIME, "1 yes: times offered (same address, the cheque's visit)"),
     (S.NEW_TIME, S.MENU, "2 no, with another visit"),
     (S.NEW_TIME, S.ASK_CODE, "2 no"),
@@ -112,6 +115,7 @@ _HEADER = """\
 stateDiagram-v2
     state "any state" as any
     state "back where we were" as back
+    state "any state, answering a reminder or the follow-up" as reminded
 """
 
 
