@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from bot.app import App, parse_moment, pass_app
-from bot.commands.common import DAY, columns, day_bounds, get_coach, today, when
+from bot.commands.common import DAY, DAY_NAMES, columns, day_bounds, get_coach, today, when
 from bot.config import Settings
 from bot.wiring import conversation_engine
 from conversations import notices
@@ -167,7 +167,8 @@ class Told:
 
     def line(self) -> str:
         if self.told:
-            return f"The resident was told by {self.channel}, in {self.language}."
+            return (f"The resident is told by {self.channel}, in {self.language} (queued; "
+                    "the running digicheque run sends it).")
         return ("The resident stopped messages from us: NOT told. Call them on "
                 f"{self.phone}.")
 
@@ -399,8 +400,9 @@ def list_command(app: App, day: date | None, first: date | None, last: date | No
     rows = []
     for b in found:
         starts, ends = b.slot.starts_at.astimezone(tz), b.slot.ends_at.astimezone(tz)
-        rows.append([f"#{b.id}", f"{starts:%a %Y-%m-%d}", f"{starts:%H:%M}-{ends:%H:%M}",
-                     b.slot.coach.name, b.postcode, b.topic, status_name(b)])
+        rows.append([f"#{b.id}", f"{DAY_NAMES[starts.weekday()]} {starts:%Y-%m-%d}",
+                     f"{starts:%H:%M}-{ends:%H:%M}", b.slot.coach.name, b.postcode, b.topic,
+                     status_name(b)])
     click.echo(columns(["Visit", "Day", "Time", "Coach", "Postcode", "Topic", "Status"], rows))
     click.echo(f"{len(found)} visit(s) {period}.")
 

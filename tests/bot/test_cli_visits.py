@@ -121,8 +121,8 @@ def test_move_to_a_slot_tells_the_resident_and_replaces_the_reminders(run, sessi
     assert result.exit_code == 0, result.output
     assert "  from Tue 2026-12-01 09:00-10:30  An" in result.output
     assert f"  to   Tue 2026-12-01 15:00-16:30  An (slot {world['an15']})" in result.output
-    assert (f"Visit #{world['visit']} moved to Tue 2026-12-01 15:00-16:30. The resident was "
-            "told by sms, in nl.") in result.output
+    assert (f"Visit #{world['visit']} moved to Tue 2026-12-01 15:00-16:30. The resident is "
+            "told by sms, in nl (queued; the running digicheque run sends it).") in result.output
     moved = booking(sessions, world["visit"])
     assert (moved.slot_id, moved.status, moved.moves, moved.version) == \
         (world["an15"], "booked", 1, 2)
@@ -240,7 +240,7 @@ def test_cancel_gives_the_visit_back_and_offers_new_times(run, sessions, world):
     result = run("visits", "cancel", str(world["visit"]), "--reason", "coach ziek", "--yes")
     assert result.exit_code == 0, result.output
     assert "will be cancelled (by staff: coach ziek)" in result.output
-    assert f"Visit #{world['visit']} cancelled. The resident was told by sms, in nl." \
+    assert f"Visit #{world['visit']} cancelled. The resident is told by sms, in nl" \
         in result.output
     gone = booking(sessions, world["visit"])
     assert (gone.status, gone.outcome_by, gone.reason, gone.outcome_at) == \
@@ -342,7 +342,7 @@ def test_a_coach_no_show_returns_the_visit_and_offers_times(run, sessions, world
     result = run("visits", "noshow", str(world["visit"]), "--by", "coach", "--yes")
     assert result.exit_code == 0, result.output
     assert "the visit returns to the cheque" in result.output
-    assert "recorded as a no-show of the coach. The resident was told by sms" in result.output
+    assert "recorded as a no-show of the coach. The resident is told by sms" in result.output
     assert booking(sessions, world["visit"]).status == "no_show"
     assert used(sessions, world["cheque"]) == 0
     [message] = outbox(sessions, world["resident"])
