@@ -26,6 +26,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.staff_broadcast import BroadcastDialog
 from conversations import handoff as flow
 from conversations.engine import Engine
 from conversations.incoming import Incoming
@@ -46,7 +47,8 @@ _DONE = re.compile(r"/done(?:@\w+)?", re.IGNORECASE)
 
 
 class StaffDesk:
-    """Routes the staff group's messages to hand-offs and everything else to the engine.
+    """Routes the staff group's messages to hand-offs, staff's /broadcast to its dialog
+    (bot/staff_broadcast.py) and everything else to the engine.
 
     Has the engine's `handle(Incoming) -> bool` (False for a redelivery), so the webhook
     and the poller take it in the engine's place.
@@ -54,9 +56,12 @@ class StaffDesk:
 
     def __init__(self, engine: Engine, group: str, staff_ids: Collection[str]) -> None:
         self.engine, self.group, self.staff = engine, group, frozenset(staff_ids)
+        self.broadcast = BroadcastDialog(engine, self.staff)   # /broadcast in private
 
     def handle(self, msg: Incoming) -> bool:
-        if msg.channel != CHANNEL or msg.address != self.group:
+        if self.broadcast.wants(msg):
+            return self.broadcast.handle(msg)
+        if msg.channel != CHANNEL or not self.group or msg.address != self.group:
             return self.engine.handle(msg)
         now = self.engine.clock()
         with self.engine.sessions.begin() as session:

@@ -111,8 +111,10 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
                         executor=executor, retry=retry_policy(settings))
         engine = engine_factory(settings, sessions, clock, delivery=sender)
         handle = engine.handle
-        if settings.staff.group_chat_id and isinstance(engine, ConversationEngine):
-            # the staff group's replies to hand-offs (bot/handoffs.py); the rest as before
+        if (settings.staff.group_chat_id or settings.staff.telegram_ids) \
+                and isinstance(engine, ConversationEngine):
+            # the staff group's replies to hand-offs and staff's /broadcast
+            # (bot/handoffs.py); everything else as before
             handle = StaffDesk(engine, settings.staff.group_chat_id,
                                settings.staff.telegram_ids).handle
         app = create_app(settings, handle, sender, db_engine, clock=clock,
