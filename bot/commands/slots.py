@@ -288,11 +288,16 @@ def _report(handled: Handled, tz: ZoneInfo, notify: bool, reassign: bool) -> Non
           [booking_line(b, tz) for b, told in handled.notified if not told])
     unmoved = "could not be moved to another coach (none free then)" if reassign \
         else "need moving"
+    if notify:
+        unmoved = "need moving by staff (the resident is already offered times for another " \
+            "visit in the period)"
     block(f"{len(handled.left)} booked visit(s) {unmoved}:",
           [booking_line(b, tz) for b in handled.left])
     block(f"{len(handled.past)} visit(s) already started, left as they are:",
           [booking_line(b, tz) for b in handled.past])
-    if handled.left and not notify:
+    if handled.left and notify:
+        click.echo("Move or cancel them with: digicheque visits move|cancel VISIT")
+    elif handled.left:
         click.echo("Tell their residents and offer new times with --notify"
                    + ("" if reassign else ", or move them to another coach free at the same "
                       "time with --reassign") + " (run the same close again), or use "
@@ -342,13 +347,15 @@ def close_and_handle(session: Session, engine: Engine | None, coach_id: int,
     if engine is None:
         handled.left = todo
         return result, handled
+    offered: set[int] = set()   # residents offered new times: one question at a time
     with _progress(todo, "Visits") as bookings:
         for booking in bookings:
             if reassign and _reassign(session, engine, booking, now):
                 told = engine.push(session, booking.resident_id,
                                    notices.reassigned(booking.id), now)
                 handled.reassigned.append((booking, bool(told)))
-            elif notify:
+            elif notify and booking.resident_id not in offered:
+                offered.add(booking.resident_id)
                 cancel_reminders(session, booking.id)
                 told = engine.push(session, booking.resident_id,
                                    notices.slot_closed(booking.id), now)

@@ -6,9 +6,11 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bot.cli import cli
-from storage.models import Coach, Resident, Slot, TimerStatus
+from storage.bookings import book_visit
+from storage.models import Booking, Cheque, Coach, Resident, Slot, TimerStatus
 from tests.auxil.rows import add_booking, add_coach, add_slot, at
-from tests.auxil.visits import book, booking, outbox, reply, seats, sms_ok, state, timers
+from tests.auxil.visits import book, booking, outbox, policy, reply, seats, sms_ok, state, \
+    timers
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
@@ -473,3 +475,28 @@ def test_close_notify_leaves_visits_already_started(run, sessions):
     assert result.exit_code == 0, result.output
     assert "1 visit(s) already started, left as they are:" in result.output
     assert outbox(sessions, ids[1]) == []
+
+
+def test_close_notify_offers_one_resident_one_choice_at_a_time(run, sessions):
+    """Two visits of one resident in the period: the first is offered new times, the
+    second is left for staff (one question at a time), not silently dropped."""
+    w = _world(sessions)
+    with sessions.begin() as s:
+        first = s.get(Booking, w["early"])
+        an = s.get(Slot, w["an9"]).coach
+        cheque = s.get(Cheque, first.cheque_id)
+        cheque.visits, cheque.status = 2, "open"
+        second = book_visit(s, resident_id=first.resident_id, cheque_id=first.cheque_id,
+                            slot_id=add_slot(s, an, at(date(2026, 12, 1), 11)).id,
+                            postcode="9100", street="Kerkstraat 12", phone="+32470111222",
+                            topic="email", topic_text=None, now=NOW, today=NOW.date(),
+                            reminders=policy())
+        second_id = second.id
+    result = _close(run, "--notify", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "2 resident(s) told the visit cannot go ahead" in result.output
+    assert ("1 booked visit(s) need moving by staff (the resident is already offered times "
+            "for another visit in the period):") in result.output
+    assert f"#{second_id}  Tue 2026-12-01 11:00-12:30  An" in result.output
+    assert len(outbox(sessions, w["early_resident"])) == 1
+    assert state(sessions, w["early_resident"])[1]["booking_id"] == w["early"]
