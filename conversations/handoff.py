@@ -47,9 +47,10 @@ def available(ctx: Context) -> bool:
 
 
 def request(ctx: Context, current: State) -> Step:
-    """A wish to talk to a person, with a staff group: wait for a staff member here."""
-    if ctx.handoff() is not None:   # already waiting (asked again after STOP / no)
-        return Step((Say("handoff.waiting"),), State.HANDOFF, {}, (fx.HandoffNoticed(),))
+    """A wish to talk to a person, with a staff group: wait for a staff member here.
+
+    A hand-off still open (its conversation forgotten meanwhile) is asked for again:
+    the engine opens no second one, and the group gets the request again."""
     return Step((Say("handoff.requested"),), State.HANDOFF, {},
                 (fx.HandoffRequested(str(current)),))
 

@@ -141,6 +141,18 @@ def test_asking_again_while_a_handoff_is_open_opens_no_second_one(world):
     assert len(handoffs(world)) == 1
 
 
+def test_asking_after_the_conversation_was_forgotten_reminds_staff_of_the_same_one(world):
+    ann = world.resident(ANN)
+    ann.say("hallo")
+    ann.say("mens")
+    world.clock.advance(days=31)        # forget_after: the conversation starts afresh
+    assert ann.say("hallo") != "" and ann.state == "ask_code"
+    assert "Een medewerker van de stad antwoordt u hier" in ann.say("mens")
+    [handoff] = handoffs(world)
+    first, again = group_texts(world)
+    assert first.startswith(f"🙋 #{handoff.id} ") and again.startswith(f"🙋 #{handoff.id} ")
+
+
 def test_telegram_residents_first_name_goes_to_staff(world):
     from conversations.incoming import Incoming
     world.engine.process(Incoming("telegram", "5001", "u1", "hallo", first_name="Maria"))
