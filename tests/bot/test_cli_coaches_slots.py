@@ -500,3 +500,17 @@ def test_close_notify_offers_one_resident_one_choice_at_a_time(run, sessions):
     assert f"#{second_id}  Tue 2026-12-01 11:00-12:30  An" in result.output
     assert len(outbox(sessions, w["early_resident"])) == 1
     assert state(sessions, w["early_resident"])[1]["booking_id"] == w["early"]
+
+
+def test_close_notify_many_visits_with_a_progress_bar(run, sessions):
+    """A group session's 25 visits: each resident told once, in one transaction."""
+    with sessions.begin() as s:
+        an = add_coach(s, "An")
+        group = add_slot(s, an, at(date(2026, 12, 1), 9), capacity=25)
+        add_slot(s, an, at(date(2026, 12, 2), 9), capacity=25)
+        residents = [book(s, group).resident_id for _ in range(25)]
+    result = _close(run, "--notify", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "25 resident(s) told the visit cannot go ahead" in result.output
+    assert [len(outbox(sessions, r)) for r in residents] == [1] * 25
+    assert all(state(sessions, r)[0] == "ask_time" for r in residents)
