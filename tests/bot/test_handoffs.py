@@ -6,6 +6,7 @@ of what it sent to the group, is done by hand (`sent`)."""
 from __future__ import annotations
 
 import itertools
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -194,3 +195,33 @@ def test_the_staff_group_is_read_from_the_file_or_the_environment(tmp_path):
     assert load_settings(path, env={}).staff.group_chat_id == "-1001234567890"
     settings = load_settings(path, env={"DIGICHEQUE_STAFF_GROUP_CHAT_ID": ""})
     assert settings.staff.group_chat_id == ""
+
+
+def test_staff_sending_done_at_once_close_it_once(world):
+    """Real threads, each with its own connection: one /done wins, the others are told."""
+    desk = StaffDesk(world.engine, GROUP, [SOFIE, "43", "44", "45"])
+    asked = maria_asks(world)
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def done(who: str) -> None:
+        try:
+            barrier.wait()
+            reply(desk, "/done", asked, by=who)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=done, args=(who,)) for who in (SOFIE, "43", "44", "45")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with world.sessions() as s:
+        handoff = s.scalars(select(Handoff)).one()
+        to_maria = s.scalars(select(Outbox.body).where(Outbox.address == MARIA)).all()
+    notes = group_texts(world)[-4:]
+    assert sum("afgesloten door" in n for n in notes) == 1
+    assert sum("is al afgesloten" in n for n in notes) == 3
+    assert handoff.closed_by in (SOFIE, "43", "44", "45")
+    assert sum("U praat nu weer met de digicheque-bot" in t for t in to_maria) == 1
