@@ -12,6 +12,7 @@ from typing import Any
 from conversations import handoff
 from conversations.intents import QUESTIONS, SPEAK, Intent
 from conversations.messages import label_variants
+from conversations.render import CONTACT
 from conversations.step import BookingView, Context, Option, Say, SlotView, Step
 from conversations.understand import (
     Choice,
@@ -79,3 +80,9 @@ def recall(ctx: Context, key: str) -> Say:
     if len(bookings) > 1:
         return Say(f"{key}.several", {"visits": [b.slot.starts_at for b in bookings]})
     return Say(key, visit_params(bookings[0].slot, bookings[0]))
+
+
+def share_number(ctx: Context) -> tuple[Option, ...]:
+    """On Telegram, a button that shares the number of the resident's account (the
+    channel sends it back as that number, as if typed)."""
+    return ((CONTACT, "option.share_number", {}),) if ctx.channel == "telegram" else ()

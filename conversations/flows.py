@@ -47,6 +47,7 @@ from conversations.answers import (
     faq_params,
     pick,
     recall,
+    share_number,
 )
 from conversations.choosing import (
     after_failure,
@@ -219,7 +220,7 @@ def _own_number(ctx: Context) -> str | None:
 def ask_phone(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     if ctx.channel == "sms":  # the text itself says "reply 1 for this number"
         return (Say("phone.ask_sms", {"last": ctx.address[-3:]}),)
-    return (Say("phone.ask"),)
+    return (Say("phone.ask", {}, share_number(ctx)),)   # Telegram: "Deel mijn nummer"
 
 
 def on_phone(ctx: Context, text: str, data: dict[str, Any]) -> Step:

@@ -23,6 +23,10 @@ LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
 DEFAULT_TZ = ZoneInfo("Europe/Brussels")
 SMS_MAX_SEGMENTS = 2
 CHANNELS_WITH_BUTTONS = {"telegram"}
+# The option that shares the resident's own number (Telegram's contact button): its
+# button label goes out marked, and the channel makes it a request_contact button.
+CONTACT = "share_contact"
+CONTACT_BUTTON = "request_contact:"
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,9 @@ def render(replies: tuple[Say, ...] | list[Say], language: str, channel: str, tz
         lang = say.params.get("_language", language)
         text = format_message(lang, channel_key(lang, say.key, buttons), say.params, tz,
                               defaults)
-        labels = tuple(format_message(lang, key, {**p, "_language": lang}, tz, defaults)
-                       for _, key, p in say.options)
+        labels = tuple((CONTACT_BUTTON if value == CONTACT and buttons else "")
+                       + format_message(lang, key, {**p, "_language": lang}, tz, defaults)
+                       for value, key, p in say.options)
         parts.append((text, labels))
     texts = []
     for text, labels in parts:

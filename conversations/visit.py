@@ -30,6 +30,7 @@ from conversations.answers import (
     faq_params,
     pick,
     recall,
+    share_number,
     visit_params,
 )
 from conversations.choosing import confirm_options, offer_first, offer_for
@@ -300,7 +301,7 @@ def ask_phone_change(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
         return (Say("phone.change_confirm",
                     {"number": show_phone(str(data["phone"]), ctx.rules.country)},
                     _phone_options()),)
-    return (Say("phone.change_ask"),)
+    return (Say("phone.change_ask", {}, share_number(ctx)),)
 
 
 def on_phone_change(ctx: Context, text: str, data: dict[str, Any]) -> Step:

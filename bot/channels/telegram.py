@@ -35,7 +35,7 @@ from concurrent.futures import Executor
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -63,6 +63,7 @@ from bot.errors import (
 from bot.metrics import Metrics
 from bot.sender import RateLimits
 from conversations.incoming import Incoming, Kind
+from conversations.render import CONTACT_BUTTON
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -154,10 +155,20 @@ def _classify(message: Mapping[str, Any], chat_type: str, edited: bool) -> tuple
         return Kind.EDITED, _text(text)
     if isinstance(text, str):
         return Kind.TEXT, _normalise_command(text)
+    shared = _shared_number(message)
+    if shared:   # "Deel mijn nummer" tapped: the number, as if typed
+        return Kind.TEXT, shared
     for key, kind in _MEDIA_KINDS:
         if key in message:
             return kind, _MEDIA_TEXT.get(kind, _no_text)(message)
     return Kind.OTHER, ""
+
+
+def _shared_number(message: Mapping[str, Any]) -> str:
+    """The phone number of a shared contact (the contact button sends the resident's own
+    account's), in international form: Telegram may leave out the "+"."""
+    number = _text(_object(message.get("contact")).get("phone_number")).strip()[:32]
+    return "+" + number if number.isdigit() else number
 
 
 def _normalise_command(text: str) -> str:
@@ -225,15 +236,20 @@ def keyboard(choices: list[str] | None) -> ReplyKeyboardMarkup | ReplyKeyboardRe
     """Choices as big reply buttons; no choices: take any old keyboard away.
 
     Long labels get a row each (readable, easy to hit); short ones go two a row, or three
-    when there are many.
+    when there are many. A label marked CONTACT_BUTTON ("Deel mijn nummer") becomes a
+    button that shares the resident's number (request_contact).
     """
     if not choices:
         return ReplyKeyboardRemove()
-    if any(len(label) > LONG_LABEL for label in choices):
+    buttons: list[str | KeyboardButton] = [
+        KeyboardButton(label.removeprefix(CONTACT_BUTTON), request_contact=True)
+        if label.startswith(CONTACT_BUTTON) else label for label in choices]
+    labels = [label.removeprefix(CONTACT_BUTTON) for label in choices]
+    if any(len(label) > LONG_LABEL for label in labels):
         per_row = 1
     else:
         per_row = 2 if len(choices) <= 4 else 3
-    rows = [choices[i:i + per_row] for i in range(0, len(choices), per_row)]
+    rows = [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 

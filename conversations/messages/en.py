@@ -198,6 +198,12 @@ MESSAGES: dict[str, str] = {
     "menu.what": "What do you want to do?",
     "code.visit_left": "Your digicheque is still good for a visit: book it below. Another "
                        "letter? Then send its code.",
+    # Telegram: a button shares the number of the resident's account.
+    "option.share_number": "Share my number",
+    "phone.ask.buttons": "Which number can the coach call? Tap 'Share my number', or type it, "
+                         "e.g. 0470 12 34 56",
+    "phone.change_ask.buttons": "What is your new number? Tap 'Share my number', or type it, "
+                                "e.g. 0470 12 34 56",
     "code.help": "The code is on the letter from the city: 9 letters and digits, like ABCD-"
                  "EFGH-K. Type it, with or without dashes. Cannot do it? Call the city: {phone}.",
     "code.photo": "I cannot read photos yet. The code is on the letter: 9 letters and digits, "

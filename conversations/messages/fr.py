@@ -212,6 +212,12 @@ MESSAGES: dict[str, str] = {
     "menu.what": "Que voulez-vous faire?",
     "code.visit_left": "Votre digicheque vaut encore une visite: réservez-la ci-dessous. Une "
                        "autre lettre? Envoyez alors le code.",
+    # Telegram: a button shares the number of the resident's account.
+    "option.share_number": "Partager mon numéro",
+    "phone.ask.buttons": "A quel numéro le coach peut-il vous appeler? Touchez 'Partager mon "
+                         "numéro', ou tapez-le, p.ex. 0470 12 34 56",
+    "phone.change_ask.buttons": "Quel est votre nouveau numéro? Touchez 'Partager mon numéro',"
+                                " ou tapez-le, p.ex. 0470 12 34 56",
     "code.help": "Le code est sur la lettre de la ville: 9 lettres et chiffres, comme ABCD-"
                  "EFGH-K. Tapez-le, avec ou sans tirets. Vous n'y arrivez pas? Appelez la ville: "
                  "{phone}.",

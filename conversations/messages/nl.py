@@ -201,6 +201,12 @@ MESSAGES: dict[str, str] = {
     "menu.what": "Wat wilt u doen?",
     "code.visit_left": "Uw digicheque is nog goed voor een bezoek: boek het hieronder. Een "
                        "andere brief? Stuur dan de code.",
+    # Telegram: a button shares the number of the resident's account.
+    "option.share_number": "Deel mijn nummer",
+    "phone.ask.buttons": "Op welk nummer mag de coach u bellen? Tik op 'Deel mijn nummer', "
+                         "of typ het, bv. 0470 12 34 56",
+    "phone.change_ask.buttons": "Wat is uw nieuwe nummer? Tik op 'Deel mijn nummer', of typ "
+                                "het, bv. 0470 12 34 56",
     "code.help": "De code staat op de brief van de stad: 9 letters en cijfers, zoals ABCD-EFGH-K."
                  " Typ ze over, met of zonder streepjes. Lukt het niet? Bel de stad: {phone}.",
     "code.photo": "Ik kan foto's nog niet lezen. De code staat op de brief: 9 letters en cijfers,"

@@ -86,7 +86,7 @@ UPDATES: list[tuple[str, tuple[Kind, str, str, str | None] | None]] = [
     ("sticker.json", (Kind.STICKER, "👍", MARIA, "nl")),
     ("location.json", (Kind.LOCATION, "", MARIA, "nl")),
     ("document.json", (Kind.OTHER, "", MARIA, "nl")),
-    ("contact.json", (Kind.OTHER, "", MARIA, "nl")),
+    ("contact.json", (Kind.TEXT, "+32470123456", MARIA, "nl")),   # "Deel mijn nummer"
     ("edited_message.json", (Kind.EDITED, "woensdag", MARIA, "nl")),
     ("group.json", (Kind.GROUP, "hallo allemaal", "-100555", "nl")),
     ("supergroup_command.json",
@@ -184,6 +184,25 @@ def test_keyboard(choices, expected):
         assert markup["resize_keyboard"] is True and markup["one_time_keyboard"] is True
     else:
         assert markup == expected
+
+
+def test_a_contact_button_shares_the_residents_number():
+    markup = keyboard(["request_contact:Deel mijn nummer", "Nee"]).to_dict()
+    assert markup["keyboard"] == [[{"text": "Deel mijn nummer", "request_contact": True}],
+                                  [{"text": "Nee"}]]   # a long label: a row of its own
+    markup = keyboard(["request_contact:Ja", "Nee"]).to_dict()   # the marker is no length
+    assert markup["keyboard"] == [[{"text": "Ja", "request_contact": True}, {"text": "Nee"}]]
+
+
+def test_a_shared_contact_without_plus_is_read_in_international_form():
+    update = load("contact.json")
+    update["message"]["contact"]["phone_number"] = "32470123456"
+    incoming = update_to_incoming(update)
+    assert incoming is not None and (incoming.kind, incoming.text) == (Kind.TEXT,
+                                                                       "+32470123456")
+    update["message"]["contact"] = {"first_name": "Maria"}   # a card without a number
+    incoming = update_to_incoming(update)
+    assert incoming is not None and (incoming.kind, incoming.text) == (Kind.OTHER, "")
 
 
 @pytest.mark.parametrize("error, expected", [
