@@ -45,9 +45,9 @@ BASIS = {
                "not kept); redeemed (bound to a resident) by the day of its first booking; "
                "fully used by the day of its last booking not cancelled; expired (visits "
                "left, last day passed) by its expiry date",
-    "visits": "by the start of the visit's slot (after any move); cancelled, done and "
-              "no-show by who recorded it (outcome_by); still to come and awaiting outcome "
-              "as of now",
+    "visits": "by the start of the visit's slot (after any move); from the visit's "
+              "outcome_by: who cancelled, who did not show up, done assumed when the "
+              "follow-up went unanswered; still to come and awaiting outcome as of now",
     "waiting": "whole days (24 h) from a resident's first message to the start of their "
                "first visit not cancelled, counted by that visit's start",
     "reminders": "reminder messages in the outbox, by the moment they were queued; sent: "
