@@ -6,12 +6,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.jobs import close_followups, sweep_reminders
 from storage.bookings import cancel_visit, record_outcome
-from storage.models import Booking, BookingStatus, Cheque, Outbox, Priority, Timer
+from conversations.states import State
+from storage.models import (
+    Booking,
+    BookingStatus,
+    Cheque,
+    Conversation,
+    Outbox,
+    Priority,
+    Resident,
+    Timer,
+    TimerStatus,
+)
 from tests.auxil.world import World, local, rules
+from tests.conversations.test_contract import STATE_DATA as CONTRACT_DATA
 
 WED, THU, FRI = date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4)
 
@@ -259,3 +273,64 @@ def test_a_follow_up_is_only_sent_for_a_visit_still_booked(world):
     with world.sessions() as s:
         assert [t.status for t in s.scalars(select(Timer).where(Timer.kind == "followup"))] \
             == ["cancelled"]
+
+
+@pytest.mark.parametrize("language, words, thanks", [
+    ("fr", "Je serai là", "Merci! Le coach vient le jeudi 3 décembre à 09:00."),
+    ("en", "I'll be there", "Thank you! The coach comes on Thursday 3 December at 09:00."),
+    ("en", "yes", "Thank you!"),
+])
+def test_i_will_be_there_in_french_and_english(world, language, words, thanks):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    resident_id = ann.row.id
+    with world.sessions.begin() as s:
+        s.get(Resident, resident_id).language = language
+    remind(world, local(WED, 9, 1))
+    assert ann.say(words).startswith(thanks)
+    assert booking(world).confirmed_at == local(WED, 9, 1)
+
+
+def test_i_will_not_be_there_is_no_confirmation(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    assert "Dank u!" not in ann.say("ik ben er niet")
+    assert booking(world).confirmed_at is None
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=st.sampled_from(list(State)),
+       text=st.one_of(st.text(max_size=200), st.sampled_from(
+           ["1", "2", "3", "4", "ja", "nee", "Ik ben er", "verzetten", "annuleren", "👍",
+            "ik ben er niet", "\x00"])),
+       kind=st.sampled_from(["reminder.day_before", "followup"]))
+def test_any_answer_to_an_open_question_in_any_state_gets_a_reply(reminded, state, text,
+                                                                  kind):
+    """With a reminder or follow-up open, any text in any state gets an answer and
+    leaves a valid state (G7)."""
+    world, ann = reminded
+    resident_id, booking_id = ann.row.id, booking(world).id
+    with world.sessions.begin() as s:
+        conv = s.get(Conversation, resident_id)
+        conv.state, conv.data = str(state), dict(CONTRACT_DATA[state])
+        conv.updated_at = local(WED, 8)   # before the question was asked
+        timer = s.scalars(select(Timer).where(Timer.kind == kind)).one()
+        timer.status, timer.fired_at = TimerStatus.FIRED, local(WED, 9, 1)
+        other = "followup" if kind != "followup" else "reminder.day_before"
+        for t in s.scalars(select(Timer).where(Timer.kind == other)):
+            t.status, t.fired_at = TimerStatus.PENDING, None
+        b = s.get(Booking, booking_id)
+        b.status, b.outcome_by, b.confirmed_at = BookingStatus.BOOKED, None, None
+    outcome = ann.send(text)
+    assert outcome.outbox_ids
+    assert ann.state in set(State)
+
+
+@pytest.fixture
+def reminded(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    world.clock.set(local(WED, 9, 30))
+    return world, ann
