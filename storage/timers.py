@@ -15,7 +15,16 @@ from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from storage.bookings import FOLLOWUP, REMINDER_KINDS
-from storage.models import Booking, BookingStatus, Cheque, ChequeStatus, Slot, Timer, TimerStatus
+from storage.models import (
+    Booking,
+    BookingStatus,
+    Cheque,
+    ChequeStatus,
+    Resident,
+    Slot,
+    Timer,
+    TimerStatus,
+)
 
 
 def claim_due(session: Session, now: datetime, limit: int = 500) -> list[Timer]:
@@ -28,7 +37,9 @@ def claim_due(session: Session, now: datetime, limit: int = 500) -> list[Timer]:
             .order_by(Timer.due_at, Timer.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    timers = list(session.scalars(stmt))
+        timers = _of_residents_free(session, list(session.scalars(stmt)))
+    else:
+        timers = list(session.scalars(stmt))
     # After downtime several reminders of one visit can be due at once: only the latest
     # still tells the truth ("tomorrow" is wrong on the day itself).
     # The follow-up after the visit asks something else: it is no reminder's successor.
@@ -46,6 +57,25 @@ def claim_due(session: Session, now: datetime, limit: int = 500) -> list[Timer]:
             fired.append(timer)
     session.flush()
     return fired
+
+
+def _of_residents_free(session: Session, timers: list[Timer]) -> list[Timer]:
+    """The timers whose resident no message is being handled for right now.
+
+    The sweep writes an outbox row per timer, and the row's foreign key to the resident
+    takes a key-share lock on them; the engine holds residents FOR UPDATE while it
+    handles their message and then locks their booking and timers. A sweep that waited
+    for such a resident while holding timer locks could deadlock with the engine. So it
+    takes the key-share locks up front, skipping residents that are busy: their timers
+    stay pending (released at commit) for the next sweep. Never a wait; never the
+    resident row itself locked for update.
+    """
+    ids = {t.resident_id for t in timers if t.resident_id is not None}
+    if not ids:
+        return timers
+    free = set(session.scalars(select(Resident.id).where(Resident.id.in_(ids))
+                               .with_for_update(key_share=True, skip_locked=True)))
+    return [t for t in timers if t.resident_id is None or t.resident_id in free]
 
 
 def _family(timer: Timer) -> tuple[int, bool]:

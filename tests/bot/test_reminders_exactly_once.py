@@ -191,3 +191,42 @@ def _all_sent(sessions: sessionmaker[Session]) -> bool:
     with sessions() as s:
         return not s.scalars(select(Outbox.id).where(
             Outbox.status != OutboxStatus.SENT).limit(1)).first()
+
+
+def test_the_sweep_never_waits_for_a_resident_or_a_booking(db_url, sessions):
+    """The engine locks resident, then booking, then timers; a sweep that waited for the
+    first two while holding timer locks could deadlock with it. While another transaction
+    holds a resident and their booking locked (and has changed the booking), the sweep
+    does not wait: it queues everyone else's reminder and commits, and that resident's
+    goes out at the next sweep."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    due_reminders(sessions)
+    clock = SettableClock(NOW)
+    engine = Engine(sessions, rules(), clock)
+    other = make_engine(db_url)
+    try:
+        with make_sessionmaker(other).begin() as holding:
+            resident = holding.scalars(select(Resident).order_by(Resident.id)
+                                       .with_for_update().limit(1)).one()
+            booking = holding.scalars(select(Booking).where(
+                Booking.resident_id == resident.id).with_for_update()).one()
+            booking.phone = "+32470999999"
+            holding.flush()
+            done = threading.Event()
+            swept: list[int] = []
+
+            def sweep() -> None:
+                swept.append(sweep_reminders(engine))
+                done.set()
+
+            threading.Thread(target=sweep).start()
+            assert done.wait(timeout=60), "the sweep waited for the locked rows"
+            assert swept == [RESIDENTS - 1]
+    finally:
+        other.dispose()
+    assert sweep_reminders(engine) == 1
+    assert_each_reminder_queued_once(sessions)
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Outbox).where(
+            Outbox.resident_id == resident.id)) == 1
