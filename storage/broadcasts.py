@@ -19,7 +19,7 @@ so the staff CLI and a staff Telegram command share them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, cast
@@ -39,7 +39,7 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.gsm7 import is_gsm7, segments
 from storage.models import (
@@ -361,6 +361,19 @@ def fire_due(session: Session, now: datetime, tz: tzinfo = CITY_TZ) -> list[int]
 class Cancelled:
     broadcast_id: int
     stopped: int          # messages that will not be sent
+
+
+def fire_scheduled(sessions: sessionmaker[Session], now: datetime, tz: tzinfo = CITY_TZ,
+                   wake: Callable[[], None] | None = None) -> str:
+    """One turn of the periodic job: fire_due in its own transaction, then `wake` (the
+    sender of this process, if any) once the rows are committed; a line for the log."""
+    with sessions.begin() as session:
+        fired = fire_due(session, now, tz)
+        queued = sum(session.scalars(select(Broadcast.recipients)
+                                     .where(Broadcast.id.in_(fired)))) if fired else 0
+    if fired and wake is not None:
+        wake()
+    return f"{len(fired)} broadcasts fired, {queued} messages queued"
 
 
 def get(session: Session, broadcast_id: int) -> Broadcast:

@@ -269,6 +269,23 @@ def test_a_scheduled_broadcast_waits_for_its_moment(sessions, town):
     assert len(outbox_rows(sessions)) == 3
 
 
+def test_fire_scheduled_is_the_periodic_jobs_turn_and_wakes_after_commit(sessions, town):
+    with sessions.begin() as s:
+        broadcasts.create(s, texts=TEXTS, audience=Audience("unbooked"), now=NOW,
+                          at=NOW + timedelta(minutes=10))
+    woken: list[int] = []
+
+    def wake() -> None:   # what the sender would find at that moment
+        woken.append(len(outbox_rows(sessions)))
+
+    assert broadcasts.fire_scheduled(sessions, NOW, wake=wake) == \
+        "0 broadcasts fired, 0 messages queued"
+    assert woken == []
+    assert broadcasts.fire_scheduled(sessions, NOW + timedelta(minutes=10), wake=wake) == \
+        "1 broadcasts fired, 3 messages queued"
+    assert woken == [3]
+
+
 def test_fire_due_fires_once_with_two_workers_at_once(sessions, town):
     with sessions.begin() as s:
         ids = [broadcasts.create(s, texts=TEXTS, audience=Audience("all"), now=NOW,
