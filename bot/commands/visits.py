@@ -411,8 +411,8 @@ def list_command(app: App, day: date | None, first: date | None, last: date | No
 @click.argument("visit", type=VISIT)
 @pass_app
 def show_command(app: App, visit: int) -> None:
-    """Everything about one VISIT (its number, e.g. 12): when, where, whom to call,
-    what help, its state, who changed it and its reminders."""
+    """Everything about one VISIT: when, where, whom to call, what help, its state,
+    who changed it and its reminders. VISIT is its number as listed: 12 or #12."""
     tz = app.settings.tz
     with app.sessions()() as session:
         b = _load(session, visit)
