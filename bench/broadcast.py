@@ -1,7 +1,7 @@
 """Benchmark: a broadcast's enqueue against a plain bulk insert; its send rate.
 
     python -m bench.broadcast [--recipients 100000] [--repeat 3] [--only sqlite|postgresql]
-                              [--messages 500] [--rate 25]
+                              [--messages 500] [--rate 25] [--burst 3]
 
 1. Enqueue. For each database (SQLite in a temporary file; PostgreSQL in a throw-away
    database created and dropped here, server from DIGICHEQUE_TEST_POSTGRES_URL or the
@@ -227,7 +227,8 @@ async def send_rate(args: argparse.Namespace, folder: Path, as_replies: bool = F
         if as_replies:   # the same rows at reply priority: no token kept back for replies
             s.execute(update(Outbox).values(priority=Priority.REPLY))
     fake = RateKeepingBotApi(args.rate)
-    limits = replace(LIMITS, global_rate=args.rate)
+    limits = replace(LIMITS, global_rate=args.rate,
+                     global_burst=args.burst if args.burst else LIMITS.global_burst)
     async with fake.running() as api:
         bot = make_bot(TelegramSettings(token=TOKEN, api_base_url=api))
         await bot.initialize()
@@ -255,16 +256,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
     parser.add_argument("--messages", type=int, default=500, help="broadcast to send")
     parser.add_argument("--rate", type=float, default=25.0, help="messages/s configured")
+    parser.add_argument("--burst", type=float, default=None,
+                        help="the channel's burst instead of Telegram's (reply reserve kept)")
     args = parser.parse_args(argv)
-    print(f"1. enqueue: {args.recipients} recipients; median of {args.repeat} runs")
+    if args.recipients:
+        print(f"1. enqueue: {args.recipients} recipients; median of {args.repeat} runs")
     for label, database in (("SQLite", sqlite_database), ("PostgreSQL", postgres_database)):
-        if args.only in (None, label.lower()):
+        if args.recipients and args.only in (None, label.lower()):
             enqueue(label, database, args.recipients, args.repeat)
     if args.messages:
         from bot.channels.telegram import LIMITS
+        burst = args.burst or LIMITS.global_burst
         print(f"2. send rate: {args.messages} Telegram residents, configured {args.rate:g} "
-              f"messages/s (Telegram's limits otherwise: burst {LIMITS.global_burst:g}, "
-              f"{LIMITS.reply_reserve:g} kept for replies)")
+              f"messages/s (burst {burst:g}, {LIMITS.reply_reserve:g} kept for replies)")
         with tempfile.TemporaryDirectory() as tmp:
             asyncio.run(send_rate(args, Path(tmp)))
             asyncio.run(send_rate(args, Path(tmp), as_replies=True))
