@@ -18,7 +18,7 @@ from conversations.understand import (
     When,
     fold,
     rank_slots,
-    read_when,
+    read_when_not,
 )
 from conversations.answers import ASIDES, answer, answer_aside, pick, visit_params
 from conversations.states import State, ask_in, chosen_booking, start_over, to_menu
@@ -76,17 +76,28 @@ def free_times(ctx: Context, data: dict[str, Any], after: datetime | None = None
     return kept[:limit] if limit is not None else kept
 
 
-def read_wish(ctx: Context, text: str, seen: list[SlotView]) -> When | None:
+def read_wish(ctx: Context, text: str, seen: list[SlotView]
+              ) -> tuple[When | None, tuple[date, ...]]:
     """What the resident asks for, read against the times they see (offered or booked):
     "de week erna" is the week after those, and a clock time alone ("die van 1 uur",
-    "celui de 13h") is on their days, not on whichever day has that time first."""
+    "celui de 13h") is on their days, not on whichever day has that time first. And the
+    days they say they cannot ("donderdag kan ik niet"), never to be offered again."""
     tz = ctx.rules.tz
     days = sorted({s.starts_at.astimezone(tz).date() for s in seen})
-    when = read_when(text, ctx.now, tz, ctx.language, days[-1] if days else None)
+    when, refused = read_when_not(text, ctx.now, tz, ctx.language,
+                                  days[-1] if days else None)
     if when is not None and days and when.days is None and not when.asap and (
             when.exact is not None or when.start is not None or when.end is not None):
         when = replace(when, days=tuple(days))
-    return when
+    return when, refused
+
+
+def refusing(data: dict[str, Any], refused: tuple[date, ...]) -> dict[str, Any]:
+    """The state's data with these days never offered again (free_times leaves them out)."""
+    if not refused:
+        return data
+    days = {str(day) for day in data.get("not_days", ())} | {d.isoformat() for d in refused}
+    return {**data, "not_days": sorted(days)}
 
 
 def _time_options(slots: list[SlotView]) -> tuple[Option, ...]:
@@ -120,7 +131,11 @@ def on_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
             return to_menu(ctx)
         return offer_first(ctx, data)
     choice = pick(text, _time_options(offered))
-    when = read_wish(ctx, text, offered) if choice is None else None
+    when, refused = read_wish(ctx, text, offered) if choice is None else (None, ())
+    data = refusing(data, refused)
+    if choice is None and when is None and refused:   # "donderdag kan ik niet"
+        return offer(ctx, data, free_times(ctx, data, limit=ctx.rules.choices_offered),
+                     "time.offer")
     if choice is None and when is None \
             and read_intent(text, ctx.language, {Intent.MOVE}) is Intent.MOVE:
         choice = "other"   # "I need a different day": later days, as "another day"
@@ -271,9 +286,12 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         else None
     if proposed is not None:
         # "liever de week erna", "kan het om 3 uur?": read against the time proposed
-        wish = read_wish(ctx, text, [proposed])
+        wish, refused = read_wish(ctx, text, [proposed])
+        data = refusing(data, refused)
         if wish is not None:
             return offer_for(ctx, data, wish)
+        if refused:   # "donderdag kan ik toch niet": other times, never that day
+            return offer_first(ctx, data)
     if choice == "time":
         return offer_first(ctx, data)
     if choice == "details":

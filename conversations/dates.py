@@ -494,9 +494,12 @@ def read_when_not(text: str, now: datetime, tz: ZoneInfo, language: str,
             wished.append(part)
             continue
         said = read_when(_REFUSAL.sub(" ", part), now, tz, language, anchor)
-        if said is None or not said.days:
+        if said is None:
             continue
-        if said.exact is not None or said.start is not None or said.end is not None:
+        if not said.days:   # "liever niet 's morgens": read_when reads that "not" itself
+            if read_when(part, now, tz, language, anchor) != said:
+                wished.append(part)
+        elif said.exact is not None or said.start is not None or said.end is not None:
             wished.append(" ".join(f"{day.day}/{day.month}" for day in said.days))
         else:
             refused.update(said.days)

@@ -452,6 +452,14 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("en", "menu", "I can't come on Wednesday", TIME, "1 Thu 3 Dec 09:00"),
     ("en", "menu", "not wednesday, friday is fine", CONFIRM, "Friday 4 December"),
     ("en", "menu", "I cannot make it on Thursday", TIME, "3 Fri 4 Dec 09:00"),
+    # ... nor while choosing a time (Thursday 3 December offered, or Wednesday proposed)
+    ("nl", "thursday", "donderdag kan ik toch niet", TIME, "3 wo 2 dec 15:00"),
+    ("nl", "thursday", "ik kan niet komen donderdag", TIME, "1 wo 2 dec 09:00"),
+    ("nl", "thursday", "liever niet 's morgens", CONFIRM, "donderdag 3 december van 13:00"),
+    ("fr", "thursday", "je ne peux pas jeudi", TIME, "1 mer 2 déc 09:00"),
+    ("nl", "confirm", "woensdag kan ik toch niet", TIME, "1 do 3 dec 09:00"),
+    ("en", "confirm", "I can't on Wednesday after all", TIME, "1 Thu 3 Dec 09:00"),
+    ("en", "thursday", "not in the morning", CONFIRM, "Thursday 3 December from 13:00"),
 ]
 
 

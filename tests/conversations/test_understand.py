@@ -333,3 +333,11 @@ def test_read_when_not_keeps_the_time_wished_beside_a_day_refused() -> None:
     when, days = read_when_not("ik kan woensdag niet, donderdag om 10u", NOW, BRUSSELS, "nl")
     assert days == (WED,)
     assert when is not None and when.days == (THU,) and when.exact == time(10, 0)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("liever niet 's morgens", "nl"), ("niet in de voormiddag", "nl"),
+    ("pas le matin", "fr"), ("not in the morning", "en")])
+def test_read_when_not_leaves_a_part_of_the_day_refused_to_read_when(text, language):
+    when, days = read_when_not(text, NOW, BRUSSELS, language)
+    assert days == () and when is not None and when.start == time(12, 0)
