@@ -92,6 +92,8 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     elif _wished(ctx, text, booking) != (None, ()):
         # "volgende week dinsdag?", "niet op donderdag": a day other than the visit's
         return _menu_choice(ctx, "move", text)
+    elif _named(ctx, text) is not None:   # "woensdag?": the day of their visit
+        return Step(_menu_choice(ctx, "see").replies, State.MENU, {})
     if pick(text, confirm_options("book") + confirm_options("move")) == "yes":
         # "Ja, boek het" again: a button pressed twice, or a resident making sure.
         return Step((Say("menu.already_booked"), *ask_menu(ctx, data)), State.MENU, {})
@@ -247,6 +249,9 @@ def _wished(ctx: Context, text: str, booking: BookingView
         if timed and visit_day not in refused:
             return replace(when, days=(visit_day,)), refused   # "kan het om 3 uur?"
         return when, refused
+    start = booking.slot.starts_at.astimezone(ctx.rules.tz)
+    if when.days == (visit_day,) and when.exact == start.time().replace(tzinfo=None):
+        return None, refused   # "woensdag om 13u": the visit they have
     days = tuple(day for day in when.days if timed or day != visit_day)
     return (replace(when, days=days) if days else None), refused
 

@@ -452,6 +452,10 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("en", "menu", "I can't come on Wednesday", TIME, "1 Thu 3 Dec 09:00"),
     ("en", "menu", "not wednesday, friday is fine", CONFIRM, "Friday 4 December"),
     ("en", "menu", "I cannot make it on Thursday", TIME, "3 Fri 4 Dec 09:00"),
+    ("nl", "menu", "woensdag?", MENU, "visit"),          # the day of their visit: it
+    ("fr", "menu", "mercredi 2 décembre?", MENU, "visit"),
+    ("en", "menu", "Wednesday at 1pm?", MENU, "visit"),
+    ("nl", "menu", "woensdag 2 december om 13u", MENU, "visit"),
     # ... nor while choosing a time (Thursday 3 December offered, or Wednesday proposed)
     ("nl", "thursday", "donderdag kan ik toch niet", TIME, "3 wo 2 dec 15:00"),
     ("nl", "thursday", "ik kan niet komen donderdag", TIME, "1 wo 2 dec 09:00"),
