@@ -1,4 +1,5 @@
-"""Periodic jobs: the reminder sweep, closing unanswered follow-ups, the privacy purge.
+"""Periodic jobs: the reminder sweep, closing unanswered follow-ups, scheduled broadcasts,
+the privacy purge.
 
 `JOBS` lists them (name, interval, what to run); the scheduler and `digicheque jobs
 run-once` both read that list.
@@ -27,6 +28,7 @@ from bot.metrics import Metrics
 from conversations.after_visit import followup_say, reminder_say
 from conversations.engine import Engine
 from conversations.step import BookingView, Say, SlotView
+from storage import broadcasts
 from storage.clock import Clock
 from storage.models import (
     Booking,
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY = timedelta(seconds=30)
 CLOSE_EVERY = timedelta(hours=1)
+BROADCASTS_EVERY = timedelta(minutes=1)   # a broadcast set for 10:00 goes out by 10:01
 PURGE_EVERY = timedelta(hours=6)
 ERASED = ""
 
@@ -164,11 +167,17 @@ def _purge(engine: Engine, settings: Settings, now: datetime) -> str:
             "deleted")
 
 
+def _broadcasts(engine: Engine, settings: Settings, now: datetime) -> str:
+    wake = engine.delivery.wake if engine.delivery is not None else None
+    return broadcasts.fire_scheduled(engine.sessions, now, settings.tz, wake)
+
+
 # Every periodic job, in the order `run-once` runs them. Add a job by adding a line.
 JOBS: list[Job] = [
     Job("reminders", "reminder sweep", SWEEP_EVERY, _sweep, True),
     Job("followups", "follow-up close", CLOSE_EVERY, _close, False),
     Job("purge", "privacy purge", PURGE_EVERY, _purge, False),
+    Job("broadcasts", "scheduled broadcasts", BROADCASTS_EVERY, _broadcasts, True),
 ]
 
 

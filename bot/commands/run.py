@@ -38,7 +38,7 @@ from bot.channels.telegram import LIMITS, TelegramPoller, TelegramSender, make_b
 from bot.config import Settings
 from bot.handoffs import StaffDesk
 from bot.failures import describe
-from bot.jobs import schedule_jobs
+from bot.jobs import JOBS, schedule_jobs
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.sender import ChannelSender, RateLimits, Sender
@@ -132,7 +132,7 @@ async def serve(settings: Settings, db_engine: Engine, sessions: sessionmaker[Se
             warm_up()  # dateparser's languages load now, not on a resident's first date
             schedule_jobs(scheduler, engine, settings, clock, metrics)
             scheduler.start()
-            log.info("jobs: reminder sweep and privacy purge scheduled")
+            log.info("jobs scheduled: %s", ", ".join(job.name for job in JOBS))
 
         serving = asyncio.create_task(server.serve(sockets=[sock] if sock else None),
                                       name="the web server")

@@ -189,3 +189,22 @@ def test_every_command_has_help(run):
     for command in ["create", "status", "list", "cancel"]:
         result = run("broadcast", command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_the_periodic_jobs_fire_a_scheduled_broadcast_at_its_moment_and_once(run, sessions,
+                                                                            residents):
+    assert run("broadcast", "create", "--text", "Hallo", "--to", "all",
+               "--at", "2026-12-24 10:00", "--yes").exit_code == 0
+
+    def broadcasts_line(moment: str) -> str:
+        result = run("jobs", "run-once", "--now", moment)
+        assert result.exit_code == 0, result.output
+        return dict(line.split(": ", 1) for line in result.output.splitlines())[
+            "scheduled broadcasts"]
+
+    assert broadcasts_line("2026-12-24T09:59") == "0 broadcasts fired, 0 messages queued"
+    assert outbox(sessions) == []
+    assert broadcasts_line("2026-12-24T10:00") == "1 broadcasts fired, 5 messages queued"
+    assert broadcasts_line("2026-12-24T10:01") == "0 broadcasts fired, 0 messages queued"
+    assert {m.priority for m in outbox(sessions)} == {Priority.BROADCAST}
+    assert len(outbox(sessions)) == 5
