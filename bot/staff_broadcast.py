@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.engine import Engine
+from conversations.gsm7 import sms_size
 from conversations.incoming import Incoming, Kind
 from storage import broadcasts
 from storage.broadcasts import Audience, BroadcastError
@@ -161,7 +162,7 @@ def _preview(shown: broadcasts.Preview, audience: Audience) -> str:
     lines = [f"Voorbeeld voor {LABELS[audience.name].lower()}:", "", shown.texts["nl"], ""]
     lines += [f"{g.channel} {g.language}: {g.count}" for g in shown.groups]
     lines.append(f"Samen: {shown.total} bewoner(s)")
-    size = shown.sizes()["nl"]
+    size = sms_size(shown.texts["nl"])
     lines.append(f"Per sms: {size.segments} deel/delen ({size.encoding})"
                  + (" - lang: liefst 2 delen of minder" if size.too_long else ""))
     lines.append(f"{SEND}?")

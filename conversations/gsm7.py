@@ -9,6 +9,7 @@ has none (emoji).
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -17,6 +18,8 @@ BASIC = set(
 EXTENDED = set("^{}\\[~]|€\f")   # cost two septets each (escape + character)
 SINGLE_SEGMENT = 160
 MULTI_SEGMENT = 153
+UCS2_SINGLE, UCS2_MULTI = 70, 67   # characters a segment once one is not GSM-7
+WARN_SEGMENTS = 2   # staff are warned for a text longer than this many SMS parts
 
 _REPLACEMENTS = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -60,3 +63,24 @@ def to_gsm7(text: str) -> str:
             out.append("c")
         # anything else (emoji, other scripts) has no GSM-7 spelling: left out
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class SmsSize:
+    """How a text goes out by SMS: its encoding and number of segments."""
+
+    encoding: str        # "GSM-7" or "UCS-2"
+    segments: int
+
+    @property
+    def too_long(self) -> bool:
+        return self.segments > WARN_SEGMENTS
+
+
+def sms_size(text: str) -> SmsSize:
+    """GSM-7 when every character is in the GSM alphabet, else UCS-2 (70/67 a part)."""
+    if is_gsm7(text):
+        return SmsSize("GSM-7", segments(text))
+    units = len(text.encode("utf-16-le")) // 2
+    count = 0 if units == 0 else 1 if units <= UCS2_SINGLE else -(-units // UCS2_MULTI)
+    return SmsSize("UCS-2", count)

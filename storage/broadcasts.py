@@ -41,7 +41,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from conversations.gsm7 import is_gsm7, segments
 from storage.models import (
     Booking,
     BookingStatus,
@@ -61,8 +60,6 @@ DEFAULT_LANGUAGE = "nl"
 CHANNELS = ("telegram", "sms", "console")
 CITY_TZ = ZoneInfo("Europe/Brussels")
 MAX_TEXT = 1600            # characters: ten SMS segments, far beyond what staff should send
-WARN_SEGMENTS = 2          # the preview warns for a text longer than this many SMS parts
-UCS2_SINGLE, UCS2_MULTI = 70, 67
 
 
 class BroadcastError(ValueError):
@@ -188,27 +185,6 @@ def recipients(session: Session, audience: Audience, now: datetime,
 
 # ---------------------------------------------------------------------------- texts
 
-@dataclass(frozen=True)
-class SmsSize:
-    """How a text goes out by SMS: its encoding and number of segments."""
-
-    encoding: str        # "GSM-7" or "UCS-2"
-    segments: int
-
-    @property
-    def too_long(self) -> bool:
-        return self.segments > WARN_SEGMENTS
-
-
-def sms_size(text: str) -> SmsSize:
-    """GSM-7 when every character is in the GSM alphabet, else UCS-2 (70/67 a part)."""
-    if is_gsm7(text):
-        return SmsSize("GSM-7", segments(text))
-    units = len(text.encode("utf-16-le")) // 2
-    count = 0 if units == 0 else 1 if units <= UCS2_SINGLE else -(-units // UCS2_MULTI)
-    return SmsSize("UCS-2", count)
-
-
 def clean_texts(texts: Mapping[str, str | None]) -> dict[str, str]:
     """The texts per language, stripped; Dutch is required (everyone else's fallback)."""
     out: dict[str, str] = {}
@@ -265,10 +241,6 @@ class Preview:
     @property
     def total(self) -> int:
         return sum(g.count for g in self.groups)
-
-    def sizes(self) -> dict[str, SmsSize]:
-        """Each text's SMS encoding and segment count, per language."""
-        return {language: sms_size(text) for language, text in self.texts.items()}
 
 
 def preview(session: Session, audience: Audience, texts: Mapping[str, str | None],

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from bot.app import App, parse_moment, pass_app
 from bot.commands.common import DAY, columns
+from conversations.gsm7 import sms_size
 from storage import broadcasts
 from storage.broadcasts import AUDIENCES, LANGUAGES, Audience, BroadcastError, Preview, Progress
 from storage.models import Broadcast, Outbox, OutboxStatus
@@ -48,7 +49,8 @@ def show_preview(shown: Preview, audience: Audience) -> None:
                 for g in shown.groups]
         click.echo(columns(["channel", "language", "residents", "gets"], rows))
     click.echo(f"Total: {shown.total} resident(s)")
-    for language, size in shown.sizes().items():
+    for language, text in shown.texts.items():
+        size = sms_size(text)
         count = sum(g.count for g in shown.groups if g.text_language == language)
         click.echo(f"\nText {language} ({count} resident(s)); by SMS {size.segments} "
                    f"segment(s), {size.encoding}:")

@@ -276,10 +276,11 @@ MESSAGES: dict[str, str] = {
     "notice.no_show_resident.none": "Le coach ne vous a pas trouvé chez vous le {start_day} "
                                     "à {start_time}. Vous pouvez utiliser votre digicheque "
                                     "encore une fois, mais aucun moment n'est libre. "
-                                    "Envoyez-nous un message plus tard, ou appelez la ville: {phone}.",
+                                    "Envoyez-nous un message plus tard, ou appelez la ville: "
+                                    "{phone}.",
     "notice.closed": "Pardon, le coach ne peut pas venir le {start_day} à {start_time}. "
                      "Choisissez un autre moment pour votre visite:",
     "notice.closed.none": "Pardon, le coach ne peut pas venir le {start_day} à {start_time}, "
-                          "et aucun autre moment n'est libre. Envoyez-nous un message plus tard, ou "
-                          "appelez la ville: {phone}.",
+                          "et aucun autre moment n'est libre. Envoyez-nous un message "
+                          "plus tard, ou appelez la ville: {phone}.",
 }

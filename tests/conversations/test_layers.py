@@ -1,5 +1,5 @@
 """The direction of imports (DESIGN.md): the flows are pure, only conversations/engine.py
-touches storage (or bot)."""
+touches storage (or bot); storage imports neither."""
 
 from __future__ import annotations
 
@@ -32,3 +32,11 @@ def test_the_import_check_sees_an_import_of_storage(tmp_path):
     module = tmp_path / "flow.py"
     module.write_text("def f():\n    from storage.codes import normalise\n")
     assert "storage" in imported(module)
+
+
+def test_storage_imports_neither_the_conversations_nor_the_shell():
+    modules = sorted((ROOT / "storage").rglob("*.py"))
+    assert len(modules) > 10
+    offenders = [str(m.relative_to(ROOT)) for m in modules
+                 if imported(m) & {"conversations", "bot"}]
+    assert offenders == []

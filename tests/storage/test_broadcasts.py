@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage import broadcasts
-from storage.broadcasts import Audience, BroadcastError, sms_size
+from conversations.gsm7 import SmsSize, sms_size
+from storage.broadcasts import Audience, BroadcastError
 from storage.models import (
     Booking,
     BookingStatus,
@@ -194,18 +195,19 @@ def test_preview_counts_per_channel_and_language_and_their_text(sessions, town):
         ("telegram", "nl"): (3, "nl", TEXTS["nl"]),
     }
     assert shown.total == 13
-    assert {lang: (size.encoding, size.segments) for lang, size in shown.sizes().items()} \
+    assert {lang: (size.encoding, size.segments) for lang, size in
+            ((lang, sms_size(text)) for lang, text in shown.texts.items())} \
         == {"nl": ("GSM-7", 1), "fr": ("GSM-7", 1)}
 
 
 def test_sms_size_encoding_and_segments():
-    assert sms_size("a" * 160) == broadcasts.SmsSize("GSM-7", 1)
-    assert sms_size("a" * 161) == broadcasts.SmsSize("GSM-7", 2)
-    assert sms_size("€" * 80) == broadcasts.SmsSize("GSM-7", 1)     # two septets each
-    assert sms_size("€" * 81) == broadcasts.SmsSize("GSM-7", 2)
-    assert sms_size("ë" * 70) == broadcasts.SmsSize("UCS-2", 1)
-    assert sms_size("ë" * 71) == broadcasts.SmsSize("UCS-2", 2)
-    assert sms_size("ë" * 135) == broadcasts.SmsSize("UCS-2", 3)
+    assert sms_size("a" * 160) == SmsSize("GSM-7", 1)
+    assert sms_size("a" * 161) == SmsSize("GSM-7", 2)
+    assert sms_size("€" * 80) == SmsSize("GSM-7", 1)     # two septets each
+    assert sms_size("€" * 81) == SmsSize("GSM-7", 2)
+    assert sms_size("ë" * 70) == SmsSize("UCS-2", 1)
+    assert sms_size("ë" * 71) == SmsSize("UCS-2", 2)
+    assert sms_size("ë" * 135) == SmsSize("UCS-2", 3)
     assert sms_size("ë" * 135).too_long and not sms_size("a" * 306).too_long
     assert sms_size("a" * 307).too_long
 
