@@ -136,9 +136,10 @@ class BookingSettings:
                                "A visit can be booked no sooner than this before it starts.")
     max_ahead: timedelta = _f(timedelta(days=42), "duration",
                               "A visit can be booked at most this far ahead.")
-    change_deadline: timedelta = _f(timedelta(hours=24), "duration",
+    change_deadline: timedelta = _f(timedelta(hours=12), "duration",
                                     "Residents can move or cancel until this long before "
-                                    "the visit.")
+                                    "the visit (shorter than the first reminder's offset, "
+                                    "so that reminder can offer both).")
     choices_offered: int = _f(3, "count", "How many free slots one message offers.")
 
 

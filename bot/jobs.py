@@ -77,7 +77,7 @@ def sweep_reminders(engine: Engine, limit: int = 500, now: datetime | None = Non
                                booking.postcode, booking.street, booking.phone,
                                booking.topic, booking.topic_text, booking.cheque_id)
             say: Say = followup_say(view) if timer.kind == FOLLOWUP \
-                else reminder_say(timer.kind, view)
+                else reminder_say(timer.kind, view, engine.rules, now)
             engine.write_outbox(session, booking.resident, (say,), now, Priority.REMINDER)
             sent += 1
     if sent:

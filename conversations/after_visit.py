@@ -9,6 +9,7 @@ first. A message that does not answer it goes on to the state it was sent in.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from conversations import effects as fx
@@ -16,7 +17,7 @@ from conversations.answers import answer, pick, visit_params
 from conversations.choosing import offer_first
 from conversations.intents import Intent, read_intent
 from conversations.states import State, ask_in
-from conversations.step import BookingView, Context, Option, Say, Step
+from conversations.step import BookingView, Context, Option, Rules, Say, Step
 from conversations.understand import Choice, read_choice, read_yes_no
 
 FOLLOWUP = "followup"
@@ -44,9 +45,17 @@ _THERE = ("ik ben er", "ik zal er zijn", "ik ben thuis", "ik ben er zeker", "ik 
           "i ll be there", "i will be there", "ill be there", "i ll be home", "i will be home")
 
 
-def reminder_say(kind: str, booking: BookingView) -> Say:
-    """The reminder: day, time window and address, and what the resident can answer."""
-    return Say(kind, visit_params(booking.slot, booking), reminder_options())
+def reminder_say(kind: str, booking: BookingView, rules: Rules, now: datetime) -> Say:
+    """The reminder: day, time window and address, and what the resident can answer.
+
+    Moving and calling off are offered only while a message can still do them (the
+    change deadline); closer to the visit the reminder says to call the city instead,
+    so no answer it invites is then refused."""
+    params = visit_params(booking.slot, booking)
+    if booking.slot.starts_at - now < rules.change_deadline:
+        return Say(f"{kind}.late", {**params, "phone": rules.city_phone},
+                   reminder_options()[:1])
+    return Say(kind, params, reminder_options())
 
 
 def followup_say(booking: BookingView) -> Say:

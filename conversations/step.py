@@ -35,7 +35,7 @@ class Rules:
     visit_length: timedelta = timedelta(minutes=90)
     min_notice: timedelta = timedelta(hours=24)
     max_ahead: timedelta = timedelta(days=42)
-    change_deadline: timedelta = timedelta(hours=24)
+    change_deadline: timedelta = timedelta(hours=12)
     choices_offered: int = 3
     idle_after: timedelta = timedelta(hours=12)
     forget_after: timedelta = timedelta(days=30)

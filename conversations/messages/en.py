@@ -111,6 +111,12 @@ MESSAGES: dict[str, str] = {
                            "there?",
     "reminder.soon": "Reminder: today, {start_day}, from {start_time} to {end_time}, the "
                      "digital coach visits you: {street}, {postcode}. Will you be there?",
+    "reminder.day_before.late": "Reminder: tomorrow, {start_day}, from {start_time} to "
+                                "{end_time}, the digital coach visits you: {street}, "
+                                "{postcode}. Can't make it? Call the city: {phone}.",
+    "reminder.soon.late": "Reminder: today, {start_day}, from {start_time} to {end_time}, "
+                          "the digital coach visits you: {street}, {postcode}. Can't make "
+                          "it? Call the city: {phone}.",
     "option.be_there": "I'll be there",
     "option.move_visit": "Move it",
     "option.call_off": "Call it off",

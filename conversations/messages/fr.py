@@ -122,6 +122,12 @@ MESSAGES: dict[str, str] = {
                            "là?",
     "reminder.soon": "Rappel: aujourd'hui, {start_day}, de {start_time} à {end_time}, le coach "
                      "numérique vient chez vous: {street}, {postcode}. Serez-vous là?",
+    "reminder.day_before.late": "Rappel: demain, {start_day}, de {start_time} à {end_time}, le "
+                                "coach numérique vient chez vous: {street}, {postcode}. Un "
+                                "souci? Appelez la ville: {phone}.",
+    "reminder.soon.late": "Rappel: aujourd'hui, {start_day}, de {start_time} à "
+                          "{end_time}, le coach numérique vient chez vous: {street}, "
+                          "{postcode}. Un souci? Appelez la ville: {phone}.",
     "option.be_there": "Je serai là",
     "option.move_visit": "Changer la date",
     "option.call_off": "Annuler",

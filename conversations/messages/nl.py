@@ -117,6 +117,12 @@ MESSAGES: dict[str, str] = {
                            "Bent u er?",
     "reminder.soon": "Herinnering: vandaag, {start_day}, van {start_time} tot {end_time} "
                      "komt de digitale coach bij u: {street}, {postcode}. Bent u er?",
+    "reminder.day_before.late": "Herinnering: morgen, {start_day}, van {start_time} tot "
+                                "{end_time} komt de digitale coach bij u: {street}, {postcode}. "
+                                "Kan het niet? Bel de stad: {phone}.",
+    "reminder.soon.late": "Herinnering: vandaag, {start_day}, van {start_time} tot "
+                          "{end_time} komt de digitale coach bij u: {street}, {postcode}. "
+                          "Kan het niet? Bel de stad: {phone}.",
     "option.be_there": "Ik ben er",
     "option.move_visit": "Verzetten",
     "option.call_off": "Annuleren",

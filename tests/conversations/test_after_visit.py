@@ -139,11 +139,15 @@ def test_three_asks_to_cancel_that_visit(flexible):
     assert (cancelled.status, cancelled.outcome_by) == (BookingStatus.CANCELLED, "resident")
 
 
-def test_too_late_to_move_gives_the_phone_number(world):
-    """With the default 24 hours to change, the day-before reminder is just too late."""
+def test_too_late_to_move_the_reminder_offers_no_move_and_gives_the_phone_number(world):
+    """Within the change deadline (12 hours by default) the reminder two hours before
+    offers only "I'll be there" and the city's number: it invites no answer it refuses."""
     ann = world.resident()
     book_thursday_nine(world, ann)
     remind(world, local(WED, 9, 1))
+    [_, soon] = remind(world, local(THU, 8, 1))   # 07:00 is in the quiet hours
+    assert "Bel de stad: 03 778 30 00" in soon and "1 Ik ben er" in soon
+    assert "Verplaatsen" not in soon and "Annuleren" not in soon
     reply = ann.say("verzetten")
     assert "kan nu niet meer via bericht" in reply and "03 778 30 00" in reply
     assert booking(world).status == BookingStatus.BOOKED

@@ -279,7 +279,7 @@ def test_menu_see_move_and_cancel(world):
 def test_moving_after_the_deadline_gives_the_phone_number(world):
     ann = world.resident()
     book(ann, world.cheque())
-    world.clock.advance(hours=1)   # the visit is now 23 hours away
+    world.clock.advance(hours=13)   # the visit is now 11 hours away
     ann.say("menu")
     reply = ann.say("2")
     assert "kan nu niet meer via bericht" in reply and "03 778 30 00" in reply
