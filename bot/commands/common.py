@@ -95,6 +95,25 @@ def day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetim
     return start, end
 
 
+LIST_DAYS = 7   # a listing without --to shows a week
+
+
+def listed_period(app: App, day: date | None, first: date | None, last: date | None
+                  ) -> tuple[datetime, datetime, str]:
+    """A listing's --date or --from/--to (default: a week from today) as UTC bounds and
+    as words for the output ("2026-12-01 to 2026-12-07")."""
+    if day is not None and (first or last):
+        raise click.UsageError("give either --date or --from/--to, not both")
+    if day is not None:
+        first = last = day
+    first = first or today(app)
+    last = last or first + timedelta(days=LIST_DAYS - 1)
+    if last < first:
+        raise click.BadParameter(f"{last} is before --from {first}", param_hint="'--to'")
+    start, end = day_bounds(first, last, app.settings.tz)
+    return start, end, f"{first}" if first == last else f"{first} to {last}"
+
+
 def when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     """'Tue 2026-12-01 09:00-10:30' in local time."""
     a, b = start.astimezone(tz), end.astimezone(tz)

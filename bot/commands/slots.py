@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from bot.app import App, check_day, parse_moment, pass_app
-from bot.commands.common import DAY, DAY_NAMES, booking_line, columns, day_bounds, get_coach, \
-    today, when
+from bot.commands.common import DAY, DAY_NAMES, LIST_DAYS, booking_line, columns, get_coach, \
+    listed_period, when
 from bot.config import format_duration, parse_duration
 from bot.wiring import conversation_engine
 from conversations import notices
@@ -30,7 +30,6 @@ from storage.slots import Closed, close_slots, free_slots, list_slots, reopen_sl
     upsert_slots
 
 DEFAULT_GAP = timedelta(minutes=30)
-LIST_DAYS = 7
 PROGRESS_FROM = 20   # visits to handle from which closing shows a progress bar
 
 
@@ -150,20 +149,11 @@ def generate_command(app: App, coach_name: str, first: date, last: date, weekly:
 def list_command(app: App, day: date | None, first: date | None, last: date | None,
                  coach_name: str | None, free: bool) -> None:
     """Show slots in local time with coach, seats booked and whether closed."""
-    if day is not None and (first or last):
-        raise click.UsageError("give either --date or --from/--to, not both")
-    if day is not None:
-        first = last = day
-    first = first or today(app)
-    last = last or first + timedelta(days=LIST_DAYS - 1)
-    if last < first:
-        raise click.BadParameter(f"{last} is before --from {first}", param_hint="'--to'")
+    start, end, period = listed_period(app, day, first, last)
     tz = app.settings.tz
-    start, end = day_bounds(first, last, tz)
     with app.sessions()() as session:
         coach_id = get_coach(session, coach_name, active_only=False).id if coach_name else None
         found = list_slots(session, start, end, coach_id=coach_id, free_only=free)
-    period = f"{first}" if first == last else f"{first} to {last}"
     if not found:
         click.echo(f"No {'free ' if free else ''}slots {period}.")
         return

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import click
@@ -23,7 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from bot.app import App, parse_moment, pass_app
-from bot.commands.common import DAY, DAY_NAMES, columns, day_bounds, get_coach, today, when
+from bot.commands.common import DAY, DAY_NAMES, LIST_DAYS, columns, day_bounds, get_coach, \
+    listed_period, when
 from bot.config import Settings
 from bot.wiring import conversation_engine
 from conversations import notices
@@ -34,7 +35,6 @@ from storage.models import Booking, BookingStatus, Cheque, ChequeStatus, Coach, 
 from storage.residents import lock_resident_by_id
 from storage.slots import serves_postcode
 
-LIST_DAYS = 7
 STATUSES = ("booked", "confirmed", "done", "no-show", "cancelled")
 _STORED = {"booked": BookingStatus.BOOKED, "confirmed": BookingStatus.BOOKED,
            "done": BookingStatus.DONE, "no-show": BookingStatus.NO_SHOW,
@@ -379,21 +379,12 @@ def visits() -> None:
 def list_command(app: App, day: date | None, first: date | None, last: date | None,
                  coach_name: str | None, status: str | None) -> None:
     """Visits in a period: number, day, time, coach, postcode, topic and state."""
-    if day is not None and (first or last):
-        raise click.UsageError("give either --date or --from/--to, not both")
-    if day is not None:
-        first = last = day
-    first = first or today(app)
-    last = last or first + timedelta(days=LIST_DAYS - 1)
-    if last < first:
-        raise click.BadParameter(f"{last} is before --from {first}", param_hint="'--to'")
+    start, end, period = listed_period(app, day, first, last)
     tz = app.settings.tz
-    start, end = day_bounds(first, last, tz)
     with app.sessions()() as session:
         coach_id = get_coach(session, coach_name, active_only=False).id if coach_name else None
         found = find_visits(session, start, end, coach_id=coach_id,
                             statuses=(status,) if status else ())
-    period = f"{first}" if first == last else f"{first} to {last}"
     if not found:
         click.echo(f"No {status + ' ' if status else ''}visits {period}.")
         return
