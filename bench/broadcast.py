@@ -1,7 +1,7 @@
 """Benchmark: a broadcast's enqueue against a plain bulk insert; its send rate.
 
     python -m bench.broadcast [--recipients 100000] [--repeat 3] [--only sqlite|postgresql]
-                              [--messages 500] [--rate 25] [--burst 3]
+                              [--messages 500] [--rate 24] [--burst 4]
 
 1. Enqueue. For each database (SQLite in a temporary file; PostgreSQL in a throw-away
    database created and dropped here, server from DIGICHEQUE_TEST_POSTGRES_URL or the
@@ -249,13 +249,15 @@ async def send_rate(args: argparse.Namespace, folder: Path, as_replies: bool = F
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bot.channels.telegram import LIMITS
     parser = argparse.ArgumentParser(prog="python -m bench.broadcast", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=100_000, help="residents")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, median reported")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
     parser.add_argument("--messages", type=int, default=500, help="broadcast to send")
-    parser.add_argument("--rate", type=float, default=25.0, help="messages/s configured")
+    parser.add_argument("--rate", type=float, default=LIMITS.global_rate,
+                        help="messages/s configured (default: Telegram's)")
     parser.add_argument("--burst", type=float, default=None,
                         help="the channel's burst instead of Telegram's (reply reserve kept)")
     args = parser.parse_args(argv)
@@ -265,7 +267,6 @@ def main(argv: list[str] | None = None) -> None:
         if args.recipients and args.only in (None, label.lower()):
             enqueue(label, database, args.recipients, args.repeat)
     if args.messages:
-        from bot.channels.telegram import LIMITS
         burst = args.burst or LIMITS.global_burst
         print(f"2. send rate: {args.messages} Telegram residents, configured {args.rate:g} "
               f"messages/s (burst {burst:g}, {LIMITS.reply_reserve:g} kept for replies)")
