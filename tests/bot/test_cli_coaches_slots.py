@@ -306,23 +306,6 @@ def test_close_with_nothing_in_range(run):
 
 # ---------------------------------------------------------------------------- help
 
-@pytest.mark.parametrize("command", [
-    ["coaches"], ["coaches", "add"], ["coaches", "list"], ["coaches", "remove"],
-    ["slots"], ["slots", "generate"], ["slots", "list"], ["slots", "close"],
-    ["slots", "reopen"],
-])
-def test_every_command_and_option_has_help(command):
-    group = cli
-    for name in command:
-        group = group.commands[name]  # type: ignore[attr-defined]
-    assert group.help
-    for param in group.params:
-        if param.param_type_name == "option":
-            assert param.help, f"{' '.join(command)} {param.opts} has no help"
-    result = CliRunner().invoke(cli, [*command, "--help"])
-    assert result.exit_code == 0
-    assert "Usage: " in result.output
-
 
 def test_help_works_without_a_database(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -376,19 +376,3 @@ def test_outcome_of_a_visit_still_to_come_is_refused(run, sessions, world):
     missing = run("visits", "noshow", str(world["visit"]), "--yes")
     assert missing.exit_code == 2 and "Missing option '--by'" in missing.output
     assert booking(sessions, world["visit"]).status == "booked"
-
-
-@pytest.mark.parametrize("command", [
-    ["visits"], ["visits", "list"], ["visits", "show"], ["visits", "move"],
-    ["visits", "cancel"], ["visits", "done"], ["visits", "noshow"],
-])
-def test_every_command_and_option_has_help(command):
-    group = cli
-    for name in command:
-        group = group.commands[name]  # type: ignore[attr-defined]
-    assert group.help
-    for param in group.params:
-        if param.param_type_name == "option":
-            assert param.help, f"{' '.join(command)} {param.opts} has no help"
-    result = CliRunner().invoke(cli, [*command, "--help"])
-    assert result.exit_code == 0 and "Usage: " in result.output
