@@ -94,6 +94,7 @@ class DbContext:
         # The message in hand, for a hand-off's request to staff (set by process).
         self.first_name: str | None = None
         self.said = ""
+        self.earlier: list[dict[str, str]] = []   # their messages before this one
         self.told_staff = False   # a message to the staff group was written
         # The resident's last message (their conversation's last change): a reminder
         # sent after it is still to be answered. None: nothing is open (a push).
@@ -220,10 +221,14 @@ class Engine:
                 else now - self.rules.forget_after
             ctx = DbContext(session, resident, self.rules, now, form, since)
             ctx.first_name, ctx.said = msg.first_name, msg.text
+            ctx.earlier = _remembered(conversation, now)
             step = self._step(ctx, conversation, msg, now)
             step = self._apply(ctx, step, now)
+            # A resident who stopped is remembered by their STOP alone.
+            recent = [] if step.state == flows.State.STOPPED else \
+                handoff_flow.remember(ctx.earlier, msg.text, msg.kind, now)
             save_conversation(session, resident.id, str(step.state), step.data, now,
-                              now + self.rules.forget_after)
+                              now + self.rules.forget_after, recent)
             # The replies go to this process's sender already claimed, so it can send
             # them as soon as we commit, without a claim transaction of its own.
             claim = self.delivery.claim(resident.channel, now) if self.delivery else None
@@ -349,7 +354,8 @@ class Engine:
             body = handoff_flow.request_text(
                 handoff.id, name=ctx.first_name, channel=resident.channel,
                 address=resident.address, language=resident.language, where=effect.where,
-                said=ctx.said, bookings=ctx.bookings(), tz=self.rules.tz)
+                said=ctx.said, bookings=ctx.bookings(), tz=self.rules.tz,
+                earlier=ctx.earlier)
         else:
             found = open_handoff_of(ctx.session, resident.id)
             if found is None:   # closed meanwhile: the flow saw it open, staff did not
@@ -391,6 +397,14 @@ class Engine:
                              body=r.body, choices=list(r.choices) or None, now=now,
                              resident_id=resident.id, priority=priority, claim=claim)
                      for r in rendered)
+
+
+def _remembered(conversation: Conversation | None, now: datetime) -> list[dict[str, str]]:
+    """The resident's last messages, unless their conversation was forgotten."""
+    if conversation is None or (conversation.expires_at is not None
+                                and conversation.expires_at <= now):
+        return []
+    return list(conversation.recent or [])
 
 
 def _safety_net(ctx: DbContext, state: str | None, data: dict[str, Any]) -> Step:

@@ -19,8 +19,8 @@ a reply to any of them finds its hand-off (bot/handoffs.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,9 +34,13 @@ from conversations.understand import Global, read_global
 NOTICE_EVERY = timedelta(hours=1)   # "we will answer soon", at most this often
 MAX_QUOTED = 500                    # characters of one resident message shown to staff
 MAX_SMS_ANSWER = 600                # a staff answer by SMS: four segments at most
+KEEP_RECENT = 3                     # the resident's last messages kept for a request
+MAX_REMEMBERED = 200                # characters kept of each of them
 
 REQUEST, FORWARD = "🙋", "💬"
 _REF = re.compile(rf"^({REQUEST}|{FORWARD}) #(\d+)\b")
+# A phone number in a text: digits, maybe after a +, in groups; nine digits or more.
+_PHONE_LIKE = re.compile(r"\+?\d(?:[\s./-]?\d){8,}")
 
 
 # ---------------------------------------------------------------------- the resident
@@ -104,6 +108,21 @@ def handed_back(ctx: Context, state: str | None, data: dict[str, Any]) -> Step:
     return _back_to_bot(ctx)
 
 
+def remember(recent: Sequence[Mapping[str, str]], text: str, kind: Kind,
+             now: datetime) -> list[dict[str, str]]:
+    """The resident's last messages, this one included, as the engine keeps them with
+    the conversation (Conversation.recent) so a request shows staff what went before.
+
+    The least that does that: the last KEEP_RECENT, each cut to MAX_REMEMBERED
+    characters, phone numbers masked to their last digits; what is not text by its kind
+    ("photo"). They go when the conversation is forgotten, and on STOP (the engine)."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    kept = {"at": now.isoformat(),
+            "text": _PHONE_LIKE.sub(lambda m: masked(m[0]), flat)[:MAX_REMEMBERED],
+            "kind": str(kind)}
+    return [*(dict(r) for r in recent), kept][-KEEP_RECENT:]
+
+
 # ---------------------------------------------------------------------- staff's texts
 
 def read_ref(body: str) -> tuple[int, bool] | None:
@@ -134,14 +153,17 @@ def _visit(booking: BookingView, tz: ZoneInfo) -> str:
 
 
 def request_text(ref: int, *, name: str | None, channel: str, address: str, language: str,
-                 where: str, said: str, bookings: Sequence[BookingView], tz: ZoneInfo) -> str:
+                 where: str, said: str, bookings: Sequence[BookingView], tz: ZoneInfo,
+                 earlier: Sequence[Mapping[str, str]] = ()) -> str:
     """The request in the staff group: who, how to reach them (never the full number),
-    what they said, where they were, and their visits."""
+    their last messages before this one (`earlier`, from `remember`), what they said,
+    where they were, and their visits."""
     contact = f", nummer {masked(address)}" if channel == "sms" else ""
     label = template("nl", f"where.{where}")
     lines = [
         f"{REQUEST} #{ref} {name or 'Een bewoner'} vraagt een medewerker.",
         f"Kanaal: {channel}{contact}, taal: {language}",
+        *(["Eerder:", *(_earlier(r, tz) for r in earlier)] if earlier else []),
         f"Schreef: {_quoted(said)}",
         f"Was bij: {where if label == f'where.{where}' else label}",
         *([_visit(b, tz) for b in bookings] or ["Nog geen bezoek geboekt."]),
@@ -151,14 +173,31 @@ def request_text(ref: int, *, name: str | None, channel: str, address: str, lang
     return "\n".join(lines)
 
 
+def _earlier(remembered: Mapping[str, str], tz: ZoneInfo) -> str:
+    """One remembered message: its time and what it was."""
+    try:
+        at = f"{datetime.fromisoformat(remembered['at']).astimezone(tz):%d-%m %H:%M} "
+    except (KeyError, ValueError):
+        at = ""
+    sent, text = _sent(remembered.get("kind", "")), remembered.get("text", "")
+    said = f"(stuurde {sent})" + (f" {_quoted(text)}" if text else "") if sent \
+        else _quoted(text)
+    return f"- {at}{said}"
+
+
 _KIND_NAMES = {Kind.PHOTO: "een foto", Kind.VOICE: "een spraakbericht",
                Kind.LOCATION: "een locatie", Kind.OTHER: "een bestand"}
+
+
+def _sent(kind: str) -> str | None:
+    """What a message that is not text was, for staff ("een foto"); None for text."""
+    return _KIND_NAMES.get(Kind(kind)) if kind in Kind.__members__.values() else None
 
 
 def forward_text(ref: int, name: str | None, text: str, kind: str) -> str:
     """A resident's message while waiting, as the staff group sees it."""
     who = name or "Bewoner"
-    sent = _KIND_NAMES.get(Kind(kind)) if kind in Kind.__members__.values() else None
+    sent = _sent(kind)
     if sent is not None:
         said = f"(stuurde {sent}; de bot kan die niet doorsturen)"
         if text:

@@ -206,6 +206,10 @@ class Conversation(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
+    # The resident's last few messages (conversations/handoff.remember), so a hand-off
+    # request shows staff what went before; forgotten with the conversation and on STOP.
+    recent: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list,
+                                                         server_default="[]")
 
 
 class Inbound(Base):

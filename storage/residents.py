@@ -64,11 +64,17 @@ def lock_resident_by_id(session: Session, resident_id: int
 
 
 def save_conversation(session: Session, resident_id: int, state: str, data: dict[str, Any],
-                      updated_at: datetime, expires_at: datetime | None) -> None:
-    """Where the resident now is (G2): one prepared upsert, every message."""
-    upsert(session, _CONVERSATIONS, "resident_id",
-           {"resident_id": resident_id, "state": state, "data": data,
-            "updated_at": updated_at, "expires_at": expires_at})
+                      updated_at: datetime, expires_at: datetime | None,
+                      recent: list[dict[str, str]] | None = None) -> None:
+    """Where the resident now is (G2): one prepared upsert, every message.
+
+    `recent`: the resident's last messages, when they sent one; None leaves them as
+    they were (a message the bot starts, staff's own dialog)."""
+    values = {"resident_id": resident_id, "state": state, "data": data,
+              "updated_at": updated_at, "expires_at": expires_at}
+    if recent is not None:
+        values["recent"] = recent
+    upsert(session, _CONVERSATIONS, "resident_id", values)
 
 
 def count_wrong_code(resident: Resident, now: datetime, attempts: int, window: timedelta,

@@ -9,6 +9,7 @@ Without a group, a person is the city's phone number, as before.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from conversations.engine import Engine
 from conversations.incoming import Kind
-from storage.models import Handoff, Outbox, Slot
+from storage.models import Conversation, Handoff, Outbox, Slot
 from tests.auxil.world import World, rules
 
 GROUP = "-100777"
@@ -182,3 +183,82 @@ def test_a_handoff_state_without_an_open_handoff_gives_the_bot_back(world):
     assert "U praat nu weer met de digicheque-bot" in reply
     assert ann.state == "ask_code"
     assert isinstance(world.engine, Engine)
+
+
+# ---------------------------------------------------------------------- last messages
+
+def earlier_lines(request: str) -> list[str]:
+    """The request's "Eerder:" lines (the resident's messages before the request)."""
+    lines = request.split("\n")
+    if "Eerder:" not in lines:
+        return []
+    start = lines.index("Eerder:") + 1
+    return [line for line in itertools.takewhile(lambda x: x.startswith("- "), lines[start:])]
+
+
+def recent_of(world: World) -> list[dict[str, str]]:
+    with world.sessions() as s:
+        return list(s.scalars(select(Conversation.recent)).one())
+
+
+def test_the_request_shows_the_last_three_messages_before_it_with_their_time(world):
+    ann = world.resident(ANN)
+    said_at = []
+    for text in ("hallo", "ik snap het niet", "mijn nummer is 0470 11 12 22",
+                 "wat moet ik doen"):
+        said_at.append(world.clock().astimezone(world.rules.tz))
+        ann.say(text)
+        world.clock.advance(minutes=2)
+    ann.say("iemand")
+    [request] = group_texts(world)
+    assert earlier_lines(request) == [
+        f"- {said_at[1]:%d-%m %H:%M} “ik snap het niet”",
+        f"- {said_at[2]:%d-%m %H:%M} “mijn nummer is …222”",   # a number: its last digits
+        f"- {said_at[3]:%d-%m %H:%M} “wat moet ik doen”",
+    ]
+    assert request.index("Eerder:") < request.index("Schreef: “iemand”")
+    assert "470 11 12" not in request
+
+
+def test_what_is_not_text_is_named_and_a_first_message_has_no_history(world):
+    ann = world.resident(ANN)
+    ann.say("mens")
+    ann_again = world.resident("+32470999888")
+    ann_again.say("", kind=Kind.PHOTO)
+    ann_again.say("mens")
+    first, second = group_texts(world)
+    assert earlier_lines(first) == [] and "Eerder:" not in first
+    [photo] = earlier_lines(second)
+    assert photo.endswith("(stuurde een foto)")
+
+
+def test_messages_of_a_forgotten_conversation_are_not_shown(world):
+    ann = world.resident(ANN)
+    ann.say("mijn adres is Kerkstraat 12")
+    world.clock.advance(days=31)        # forget_after: the conversation starts afresh
+    ann.say("hallo")
+    ann.say("mens")
+    [request] = group_texts(world)
+    assert "Kerkstraat" not in request
+    assert [line.endswith("“hallo”") for line in earlier_lines(request)] == [True]
+
+
+def test_only_the_last_three_are_kept_and_stop_forgets_them(world):
+    ann = world.resident(ANN)
+    for text in ("een", "twee", "drie", "vier"):
+        ann.say(text)
+    assert [r["text"] for r in recent_of(world)] == ["twee", "drie", "vier"]
+    ann.say("stop")
+    assert [r["text"] for r in recent_of(world)] == ["drie", "vier", "stop"]
+    ann.say("ja")
+    assert ann.state == "stopped"
+    assert recent_of(world) == []       # stopped: nothing they wrote is kept
+
+
+@pytest.mark.parametrize("word", ["mens", "iemand", "bellen", "helpdesk", "Helpdesk aub",
+                                  "personne", "human"])
+def test_each_word_for_a_person_opens_a_handoff(world, word):
+    ann = world.resident(ANN)
+    ann.say("hallo")
+    ann.say(word)
+    assert ann.state == "handoff" and len(handoffs(world)) == 1
