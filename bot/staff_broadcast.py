@@ -1,7 +1,9 @@
 """`/broadcast` for staff on Telegram: in a private chat with the bot, a staff member
-chooses an audience, writes the text, sees the same preview as `digicheque broadcast
-create` (residents per channel and language, the SMS size) and sends it only with the
-confirm button. storage/broadcasts.py does the work, as for the command line.
+chooses an audience, writes the Dutch text and, when the audience has French- or
+English-speaking residents, a text for them too (or skips it: they get the Dutch one),
+sees the same preview as `digicheque broadcast create` (residents per channel and
+language, each text's SMS size) and sends it only with the confirm button.
+storage/broadcasts.py does the work, as for the command line.
 
 Who: the Telegram user ids in [staff] telegram_ids (a private chat's id is its user's
 id). Anyone else who sends /broadcast is a resident like any other and gets the
@@ -36,7 +38,8 @@ CHANNEL = "telegram"
 COMMAND = "/broadcast"
 LASTS = timedelta(hours=1)      # a dialog left this long ends by itself
 AUDIENCE, TEXT, CONFIRM = "staff.audience", "staff.text", "staff.confirm"
-STATES = (AUDIENCE, TEXT, CONFIRM)
+TRANSLATION = "staff.translation"   # a text in another language (data["asking"])
+STATES = (AUDIENCE, TEXT, TRANSLATION, CONFIRM)
 
 LABELS = {   # the audiences as staff choose them (storage.broadcasts.AUDIENCES)
     "all": "Alle bewoners",
@@ -45,6 +48,8 @@ LABELS = {   # the audiences as staff choose them (storage.broadcasts.AUDIENCES)
     "unfinished": "Boeking niet afgerond",
 }
 SEND, DONT = "Versturen", "Niet versturen"
+SKIP = "Overslaan"
+LANGUAGE_NAMES = {"fr": "Frans", "en": "Engels"}   # the translations asked, in this order
 STOP_WORDS = {DONT.lower(), "annuleren", "stop", "/cancel", "/stop"}
 
 
@@ -107,23 +112,42 @@ class BroadcastDialog:
                 answer, buttons, _, _ = self._ask_audience(session, now, data)
                 return "Kies een groep met de knoppen.\n" + answer, buttons, AUDIENCE, data
             return (f"{LABELS[chosen]}. Welke tekst krijgen zij? Schrijf hem in het "
-                    "Nederlands: iedereen krijgt hem (vertalingen: digicheque broadcast "
-                    "create --text-fr/--text-en).", [DONT], TEXT, {**data, "audience": chosen})
+                    "Nederlands: wie geen eigen vertaling krijgt, krijgt deze.", [DONT],
+                    TEXT, {**data, "audience": chosen})
         audience = Audience(data["audience"])
-        if state == TEXT:
+        if state in (TEXT, TRANSLATION):
+            language = data.get("asking", "nl") if state == TRANSLATION else "nl"
+            texts = dict(data.get("texts", {}))
+            if not (state == TRANSLATION and text.lower() == SKIP.lower()):
+                texts[language] = text
             try:
-                shown = broadcasts.preview(session, audience, {"nl": text}, now,
+                shown = broadcasts.preview(session, audience, texts, now,
                                            self.engine.rules.tz)
             except BroadcastError as exc:
-                return f"{exc}. Schrijf de tekst opnieuw.", [DONT], TEXT, data
-            return _preview(shown, audience), [SEND, DONT], CONFIRM, {**data, "text": text}
+                buttons = [SKIP, DONT] if state == TRANSLATION else [DONT]
+                return f"{exc}. Schrijf de tekst opnieuw.", buttons, state, data
+            data = {**data, "texts": texts,
+                    "asked": [*data.get("asked", []), language]}
+            return self._next_text(shown, audience, data)
         if text.lower() != SEND.lower():
             return f"Versturen of niet? Kies {SEND} of {DONT}.", [SEND, DONT], CONFIRM, data
-        created = broadcasts.create(session, texts={"nl": data["text"]}, audience=audience,
+        created = broadcasts.create(session, texts=data["texts"], audience=audience,
                                     now=now, created_by=f"telegram:{who}")
         queued = broadcasts.send(session, created.id, now, self.engine.rules.tz) or 0
         return (f"Verstuurd: aankondiging #{created.id} naar {queued} bewoner(s). Volgen: "
                 f"digicheque broadcast status {created.id}", [], None, data)
+
+    def _next_text(self, shown: broadcasts.Preview, audience: Audience, data: dict[str, Any]
+                   ) -> tuple[str, list[str], str, dict[str, Any]]:
+        """A text in the next language the audience has residents for, else the preview."""
+        speaking = {g.language for g in shown.groups if g.count}
+        for language, name in LANGUAGE_NAMES.items():
+            if language in speaking and language not in data["asked"]:
+                count = sum(g.count for g in shown.groups if g.language == language)
+                return (f"{count} van hen spreekt {name}. Schrijf de tekst in het {name}, "
+                        f"of kies {SKIP}: dan krijgen zij de Nederlandse.",
+                        [SKIP, DONT], TRANSLATION, {**data, "asking": language})
+        return _preview(shown, audience), [SEND, DONT], CONFIRM, data
 
     def _ask_audience(self, session: Session, now: datetime, data: dict[str, Any]
                       ) -> tuple[str, list[str], str, dict[str, Any]]:
@@ -159,13 +183,16 @@ def _audience(text: str) -> str | None:
 
 
 def _preview(shown: broadcasts.Preview, audience: Audience) -> str:
-    lines = [f"Voorbeeld voor {LABELS[audience.name].lower()}:", "", shown.texts["nl"], ""]
-    lines += [f"{g.channel} {g.language}: {g.count}" for g in shown.groups]
-    lines.append(f"Samen: {shown.total} bewoner(s)")
-    size = sms_size(shown.texts["nl"])
-    lines.append(f"Per sms: {size.segments} deel/delen ({size.encoding})"
-                 + (" - lang: liefst 2 delen of minder" if size.too_long else ""))
-    lines.append(f"{SEND}?")
+    """Who gets which text, each text's size by SMS, and the question."""
+    lines = [f"Voorbeeld voor {LABELS[audience.name].lower()}:"]
+    for language, text in shown.texts.items():
+        count = sum(g.count for g in shown.groups if g.text_language == language)
+        size = sms_size(text)
+        lines += ["", f"Tekst {language} ({count} bewoner(s)):", text,
+                  f"Per sms: {size.segments} deel/delen ({size.encoding})"
+                  + (" - lang: liefst 2 delen of minder" if size.too_long else "")]
+    lines += ["", *(f"{g.channel} {g.language}: {g.count}" for g in shown.groups),
+              f"Samen: {shown.total} bewoner(s)", f"{SEND}?"]
     return "\n".join(lines)
 
 

@@ -144,3 +144,34 @@ def test_over_telegram_staff_broadcast_and_a_residents_try(sessions, engine):
     with sessions() as s:
         [broadcast] = s.scalars(select(Broadcast)).all()
     assert broadcast.recipients == 3
+
+
+def test_french_and_english_speakers_get_their_own_text_or_the_dutch_one(world):
+    """Translations are asked only for languages the audience has; skipping one sends
+    its speakers the Dutch text."""
+    world.resident("7002", "telegram").say("FR")
+    world.resident("+32470111222").say("EN")
+    desk = StaffDesk(world.engine, "", [SOFIE])
+    say(world, desk, SOFIE, "/broadcast")
+    say(world, desk, SOFIE, "1")
+    text, buttons = say(world, desk, SOFIE, "Het stadhuis is maandag gesloten.")
+    assert text.startswith("1 van hen spreekt Frans.") and buttons == ["Overslaan",
+                                                                      "Niet versturen"]
+    text, buttons = say(world, desk, SOFIE, "L'hôtel de ville est fermé lundi.")
+    assert text.startswith("1 van hen spreekt Engels.")
+    text, buttons = say(world, desk, SOFIE, "Overslaan")
+    assert buttons == ["Versturen", "Niet versturen"]
+    assert "Tekst nl (3 bewoner(s)):\nHet stadhuis is maandag gesloten.\n" \
+        "Per sms: 1 deel/delen (GSM-7)" in text
+    assert "Tekst fr (1 bewoner(s)):\nL'hôtel de ville est fermé lundi.\n" \
+        "Per sms: 1 deel/delen (UCS-2)" in text       # ô is not in GSM-7
+    assert "Tekst en" not in text and "sms en: 1" in text
+    say(world, desk, SOFIE, "Versturen")
+    with world.sessions() as s:
+        [broadcast] = s.scalars(select(Broadcast)).all()
+        got = {r.address: r.body for r in s.scalars(
+            select(Outbox).where(Outbox.broadcast_id == broadcast.id))}
+    assert broadcast.texts == {"nl": "Het stadhuis is maandag gesloten.",
+                               "fr": "L'hôtel de ville est fermé lundi."}
+    assert got["7002"] == "L'hôtel de ville est fermé lundi."
+    assert got["+32470111222"] == got["7001"] == "Het stadhuis is maandag gesloten."
