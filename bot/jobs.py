@@ -112,8 +112,9 @@ def purge(sessions: sessionmaker[Session], settings: Settings, now: datetime) ->
     - street and phone of visits that ended more than `keep_personal_data` ago (the
       booking itself stays, without them, for the funder's numbers);
     - conversations silent longer than `forget_after` (their data holds answers);
-    - sent or failed messages, handled message ids and finished timers older than
-      `keep_messages`.
+    - sent or failed messages (and a cancelled broadcast's unsent ones), handled
+      message ids and finished timers older than `keep_messages`; a broadcast keeps
+      the counts of its deleted messages.
     """
     privacy = settings.privacy
     visits_before = now - privacy.keep_personal_data
@@ -130,7 +131,7 @@ def purge(sessions: sessionmaker[Session], settings: Settings, now: datetime) ->
         conversations = count(
             delete(Conversation).where(Conversation.expires_at < now,
                                        Conversation.state != "stopped"))
-        messages = count(
+        messages = broadcasts.forget_messages(session, messages_before) + count(
             delete(Outbox).where(Outbox.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
                                  Outbox.created_at < messages_before))
         ids = count(delete(Inbound).where(Inbound.received_at < messages_before))

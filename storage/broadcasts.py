@@ -19,6 +19,7 @@ so the staff CLI and a staff Telegram command share them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -30,6 +31,7 @@ from sqlalchemy import (
     CursorResult,
     and_,
     case,
+    delete,
     exists,
     func,
     insert,
@@ -377,11 +379,38 @@ def cancel(session: Session, broadcast_id: int, now: datetime) -> Cancelled:
     return Cancelled(broadcast_id, stopped)
 
 
+# ---------------------------------------------------------------------------- purge
+
+FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.CANCELLED)
+
+
+def forget_messages(session: Session, before: datetime) -> int:
+    """Delete the finished broadcast messages queued before `before` (the privacy purge:
+    they hold residents' addresses), keeping their counts on their broadcasts so
+    `status` still tells what it did. One DELETE ... RETURNING: what is counted is
+    exactly what was deleted. Returns how many were deleted."""
+    gone = session.execute(
+        delete(Outbox).where(Outbox.broadcast_id.is_not(None),
+                             Outbox.status.in_(FINISHED), Outbox.created_at < before)
+        .returning(Outbox.broadcast_id, Outbox.status, Outbox.delivery_status)).all()
+    counts: Counter[tuple[int, str]] = Counter()
+    for broadcast_id, state, report in gone:
+        counts[broadcast_id, state] += 1
+        counts[broadcast_id, "delivered"] += report == "delivered"
+    for broadcast_id in {b for b, _ in counts}:
+        session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(
+            sent=Broadcast.sent + counts[broadcast_id, OutboxStatus.SENT],
+            failed=Broadcast.failed + counts[broadcast_id, OutboxStatus.FAILED],
+            cancelled=Broadcast.cancelled + counts[broadcast_id, OutboxStatus.CANCELLED],
+            delivered=Broadcast.delivered + counts[broadcast_id, "delivered"]))
+    return len(gone)
+
+
 # ---------------------------------------------------------------------------- progress
 
 @dataclass(frozen=True)
 class Progress:
-    """A broadcast's counts, from its outbox rows."""
+    """A broadcast's counts: its outbox rows, plus those the purge already deleted."""
 
     broadcast_id: int
     status: str
@@ -416,8 +445,9 @@ def status(session: Session, broadcast_id: int) -> Progress:
         .select_from(o).outerjoin(Resident, Resident.id == o.resident_id)
         .where(o.broadcast_id == broadcast_id)).one()
     pending, sent, delivered, failed, cancelled, opted_out = (int(v) for v in row)
-    return Progress(broadcast.id, broadcast.status, broadcast.recipients, pending, sent,
-                    delivered, failed, cancelled, opted_out)
+    return Progress(broadcast.id, broadcast.status, broadcast.recipients, pending,
+                    sent + broadcast.sent, delivered + broadcast.delivered,
+                    failed + broadcast.failed, cancelled + broadcast.cancelled, opted_out)
 
 
 def recent(session: Session, limit: int = 50) -> list[Broadcast]:

@@ -291,8 +291,12 @@ class Broadcast(Base):
     scheduled_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(12), default=BroadcastStatus.SCHEDULED)
     recipients: Mapped[int] = mapped_column(default=0)
+    # The counts of its outbox rows the privacy purge deleted (storage.broadcasts.
+    # forget_messages): its status adds them to what the outbox still holds.
     sent: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
+    delivered: Mapped[int] = mapped_column(default=0)
+    cancelled: Mapped[int] = mapped_column(default=0)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]

@@ -200,6 +200,26 @@ def test_purge_erases_old_addresses_and_messages(world):
     assert purge(world.sessions, Settings(), world.clock()).addresses_erased == 0
 
 
+def test_purge_deletes_a_broadcasts_old_messages_and_keeps_its_counts(world):
+    from storage import broadcasts
+    for number in ("+32470000001", "+32470000002", "+32470000003"):
+        world.resident(number).say("hallo")
+    with world.sessions.begin() as s:
+        bid = broadcasts.create(s, texts={"nl": "Gesloten op 24 december."},
+                                audience=broadcasts.Audience("all"), now=world.clock()).id
+        broadcasts.send(s, bid, world.clock())
+        first = s.scalars(select(Outbox).where(Outbox.broadcast_id == bid)).first()
+        first.status = "sent"
+    with world.sessions.begin() as s:
+        broadcasts.cancel(s, bid, world.clock())
+    world.clock.advance(days=31)
+    assert purge(world.sessions, Settings(), world.clock()).messages >= 3
+    with world.sessions() as s:
+        assert s.scalars(select(Outbox).where(Outbox.broadcast_id == bid)).all() == []
+        progress = broadcasts.status(s, bid)
+    assert (progress.sent, progress.cancelled, progress.pending) == (1, 2, 0)
+
+
 def test_a_failing_job_is_one_log_line_with_its_name(caplog):
     """A sweep fails every 30 seconds while the database is away: one line each time,
     naming the job, not APScheduler's traceback (run through APScheduler itself)."""

@@ -379,3 +379,35 @@ def test_status_counts_delivered_failed_and_opted_out_since(sessions, town):
         p = broadcasts.status(s, bid)
     assert (p.recipients, p.pending, p.sent, p.delivered, p.failed, p.cancelled,
             p.opted_out) == (5, 1, 3, 2, 1, 0, 1)
+
+
+def test_the_purge_deletes_finished_messages_and_the_counts_stay(sessions, town):
+    """The privacy purge deletes a broadcast's sent, failed and cancelled messages (they
+    hold addresses) once they are old; `status` says the same before and after."""
+    with sessions.begin() as s:
+        bid = broadcasts.create(s, texts=TEXTS, audience=Audience("all", channel="sms"),
+                                now=NOW).id
+        broadcasts.send(s, bid, NOW)
+    rows = outbox_rows(sessions)
+    with sessions.begin() as s:
+        s.execute(update(Outbox).where(Outbox.id.in_([rows[0].id, rows[1].id]))
+                  .values(status=OutboxStatus.SENT, delivery_status="delivered"))
+        s.execute(update(Outbox).where(Outbox.id == rows[2].id)
+                  .values(status=OutboxStatus.FAILED))
+        broadcasts.cancel(s, bid, NOW)
+        other = broadcasts.create(s, texts=TEXTS, audience=Audience("all", channel="sms"),
+                                  now=NOW + timedelta(days=40)).id
+        broadcasts.send(s, other, NOW + timedelta(days=40))   # too young to go
+    with sessions() as s:
+        before = broadcasts.status(s, bid)
+    assert (before.sent, before.delivered, before.failed, before.cancelled) == (2, 2, 1, 2)
+    with sessions.begin() as s:
+        assert broadcasts.forget_messages(s, NOW + timedelta(days=30)) == 5
+    with sessions.begin() as s:
+        assert broadcasts.forget_messages(s, NOW + timedelta(days=30)) == 0   # once
+    with sessions() as s:
+        assert broadcasts.status(s, bid) == before
+        assert s.scalar(select(func.count()).select_from(Outbox)
+                        .where(Outbox.broadcast_id == bid)) == 0
+        assert s.scalar(select(func.count()).select_from(Outbox)
+                        .where(Outbox.broadcast_id == other)) == 5
