@@ -101,6 +101,16 @@ class RateLimits:
     chat_rate: float
     chat_burst: float
     reply_reserve: float = 0.0
+    # A group chat's bucket, when the channel has one (Telegram: about 20 messages a
+    # minute into one group); a group's address starts with "-" (its negative chat id).
+    group_rate: float | None = None
+    group_burst: float | None = None
+
+    def for_chat(self, address: str) -> tuple[float, float]:
+        """The (rate, burst) of one recipient's bucket: a group's, or a chat's."""
+        if self.group_rate is not None and address.startswith("-"):
+            return self.group_rate, self.group_burst or 1.0
+        return self.chat_rate, self.chat_burst
 
 
 # Sends one channel has started and not finished, at most. A crash can deliver exactly
@@ -474,9 +484,8 @@ class Sender:
         lane = channel.lanes.get(message.address)
         if lane is None:
             assert self._loop is not None
-            lane = _Lane(message.address, TokenBucket(channel.limits.chat_rate,
-                                                      channel.limits.chat_burst,
-                                                      self._now()))
+            rate, burst = channel.limits.for_chat(message.address)
+            lane = _Lane(message.address, TokenBucket(rate, burst, self._now()))
             channel.lanes[message.address] = lane
         if message.id in self._held_ids:
             return  # ours already: our lease lapsed (database away) and we re-claimed it

@@ -741,6 +741,31 @@ def test_telegram_rate_limits_are_never_exceeded(sqlite_sessions, now, fake):
         assert fake.texts_to(f"10{chat}") == [f"m{n}" for n in range(chat, 200, 10)]
 
 
+def test_a_group_chat_has_its_own_slower_bucket(sqlite_sessions, now, fake):
+    """A group's messages (the staff group, a negative chat id) go at the group rate,
+    a private chat's at the chat rate, side by side (scaled up from Telegram's 20 a
+    minute so the test takes seconds)."""
+    clock = SettableClock(now)
+    store = OutboxStore(sqlite_sessions, clock)
+    limits = RateLimits(global_rate=100, global_burst=10, chat_rate=100, chat_burst=10,
+                        group_rate=4.0, group_burst=2.0)
+    for n in range(12):
+        queue(sqlite_sessions, clock, "-100777", f"g{n}")
+        queue(sqlite_sessions, clock, "101", f"p{n}")
+
+    async def scenario() -> None:
+        async with telegram_sender(fake, store, limits):
+            await fake.until(lambda: len(fake.delivered) == 24, timeout=20)
+
+    asyncio.run(scenario())
+    group = [r.at for r in fake.requests if r.chat_id == "-100777"]
+    private = [r.at for r in fake.requests if r.chat_id == "101"]
+    assert max_in_window(group, 1.0) <= 2 + 4           # burst + one second of rate
+    assert max(group) - min(group) >= (12 - 2) / 4 - 0.3
+    assert max(private) - min(private) < 1.0             # not held back by the group
+    assert fake.texts_to("-100777") == [f"g{n}" for n in range(12)]
+
+
 def test_token_bucket_bounds_any_window():
     bucket = TokenBucket(rate=2, burst=3, now=0.0)
     moments: list[float] = []

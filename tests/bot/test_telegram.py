@@ -279,6 +279,9 @@ def test_unreachable_api_is_temporary():
 def test_limits_stay_under_telegrams():
     assert LIMITS.global_burst + LIMITS.global_rate <= 30
     assert LIMITS.chat_rate <= 1
+    rate, burst = LIMITS.for_chat("-1001234567890")     # a group: 20 a minute at most
+    assert burst + 60 * rate <= 20
+    assert LIMITS.for_chat("123456789") == (LIMITS.chat_rate, LIMITS.chat_burst)
 
 
 # ---------------------------------------------------------------------------- webhook
