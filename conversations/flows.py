@@ -503,7 +503,18 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
     aside = read_intent(stripped, ctx.language, node.listens) if node.listens else None
     if aside is not None and not (current == State.ASK_CODE and ctx.booking() is not None):
         return answer_aside(ctx, aside, node.ask(ctx, data), current, data)
-    return node.handle(ctx, stripped, data)
+    return _thanked(ctx, stripped, node.handle(ctx, stripped, data))
+
+
+def _thanked(ctx: Context, text: str, answered: Step) -> Step:
+    """A thanks where a choice was asked ("merci beaucoup" at a confirmation): welcome,
+    not "reply with a number", and the question again. Only when the state did not
+    understand the message: "ja, bedankt" is a yes, "2 merci" a choice."""
+    if answered.replies and answered.replies[0].key == "confirm.not_understood" \
+            and read_intent(text, ctx.language, {Intent.THANKS}) is Intent.THANKS:
+        return Step((Say("thanks.asked"), *answered.replies[1:]), answered.state,
+                    answered.data, answered.effects)
+    return answered
 
 
 def _answers(ctx: Context, state: State, text: str, data: dict[str, Any]) -> bool:

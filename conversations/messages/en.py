@@ -163,6 +163,7 @@ MESSAGES: dict[str, str] = {
     "faq.new_address": "Have you moved? Call the city: {phone}. We will adapt your visit.",
     "thanks": "You are welcome! The coach comes on {start_day} at {start_time}. See you then! To "
               "change something, send MENU.",
+    "thanks.asked": "You are welcome!",
     "thanks.no_visit": "You are welcome, glad we could help! Another digicheque? Send its code.",
     "menu.ok": "Fine! Your visit stays on {start_day} at {start_time}. To change something, send "
                "MENU.",

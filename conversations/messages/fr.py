@@ -177,6 +177,7 @@ MESSAGES: dict[str, str] = {
                        "visite.",
     "thanks": "Avec plaisir! Le coach vient le {start_day} à {start_time}. Bonne journée! "
               "Changer quelque chose? Envoyez MENU.",
+    "thanks.asked": "Avec plaisir!",
     "thanks.no_visit": "Avec plaisir, et merci! Un autre digicheque? Envoyez le code.",
     "menu.ok": "Bien! Votre visite reste le {start_day} à {start_time}. Changer quelque chose? "
                "Envoyez MENU.",

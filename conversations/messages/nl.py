@@ -168,6 +168,7 @@ MESSAGES: dict[str, str] = {
     "faq.new_address": "Verhuisd? Bel de stad: {phone}. Dan passen we uw bezoek aan.",
     "thanks": "Graag gedaan! De coach komt op {start_day} om {start_time}. Tot dan! Iets "
               "wijzigen? Stuur MENU.",
+    "thanks.asked": "Graag gedaan!",
     "thanks.no_visit": "Graag gedaan, en fijn dat we konden helpen! Nog een digicheque? Stuur de "
                        "code.",
     "menu.ok": "Goed! Uw bezoek blijft op {start_day} om {start_time}. Iets wijzigen? Stuur MENU.",

@@ -60,3 +60,33 @@ def test_a_photo_at_the_code_question_says_where_the_code_is(world):
     reply = tom.say("", kind=Kind.PHOTO)
     assert "ABCD-EFGH-K" in reply and "03 778 30 00" in reply
     assert tom.state == State.ASK_CODE
+
+
+@pytest.mark.parametrize("language, thanks, welcome", [
+    ("nl", "dank u wel", "Graag gedaan!"), ("fr", "merci beaucoup", "Avec plaisir!"),
+    ("en", "thank you", "You are welcome!")])
+def test_thanks_at_the_confirmation_is_welcomed_and_the_question_asked_again(
+        world, language, thanks, welcome):
+    code = world.cheque()
+    ann = world.resident()
+    if language != "nl":
+        ann.say(language.upper())
+    ann.up_to_topic(code)
+    ann.say("3")
+    ann.say("1")
+    assert ann.state == State.CONFIRM
+    reply = ann.say(thanks)
+    assert reply.startswith(welcome + "\n") and ann.state == State.CONFIRM
+    assert "1 " in reply                    # the question again, with its choices
+    assert world.bookings() == []           # a thanks is no yes
+
+
+@pytest.mark.parametrize("text", ["ja bedankt", "1 merci", "oui merci"])
+def test_a_yes_with_thanks_is_still_a_yes(world, text):
+    code = world.cheque()
+    ann = world.resident()
+    ann.up_to_topic(code)
+    ann.say("3")
+    ann.say("1")
+    ann.say(text)
+    assert len(world.bookings()) == 1
