@@ -104,8 +104,14 @@ def staff_says(text: str) -> Any:
 
 
 def handed_back(ctx: Context, state: str | None, data: dict[str, Any]) -> Step:
-    """Staff closed the hand-off (/done): the resident is told and the bot takes over."""
-    return _back_to_bot(ctx)
+    """Staff closed the hand-off (/done): the resident is told and the bot takes over.
+
+    One whom something took out of waiting meanwhile (a closed slot's new times to
+    choose from) keeps their place: told, and asked their question again."""
+    if state is None or state == State.HANDOFF or state not in State.__members__.values():
+        return _back_to_bot(ctx)
+    current = State(state)
+    return Step((Say("handoff.closed"), *ask_in(current, ctx, data)), current, data)
 
 
 def remember(recent: Sequence[Mapping[str, str]], text: str, kind: Kind,

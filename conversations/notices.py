@@ -35,10 +35,13 @@ def _then(ctx: Context, state: str | None, data: dict[str, Any], notice: Say) ->
     """The notice, then where the resident goes on.
 
     A resident half-way through booking another visit keeps their place (the notice,
-    then their question again); anyone else gets the visit menu, its options shown with
-    the notice, or the code question when no visit is left.
+    then their question again); so does one waiting for a staff member (their next
+    message still goes to staff); anyone else gets the visit menu, its options shown
+    with the notice, or the code question when no visit is left.
     """
     current = _state_of(state)
+    if current == State.HANDOFF:
+        return Step((notice,), current, data)
     if current is not None and current in MID_BOOKING and data.get("mode") != "move" \
             and data.get("cheque_id"):
         if current == State.ASK_TIME:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import itertools
 import threading
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from bot.config import ConfigError, load_settings
 from bot.handoffs import StaffDesk
+from conversations import notices
 from conversations.incoming import Incoming, Kind
-from storage.models import Handoff, Outbox
-from tests.auxil.world import World, rules
+from storage.bookings import move_visit
+from storage.models import Booking, Handoff, Outbox, Slot
+from tests.auxil.world import World, local, rules
 
 GROUP = "-100777"
 SOFIE, STRANGER = "42", "4343"
@@ -225,3 +228,50 @@ def test_staff_sending_done_at_once_close_it_once(world):
     assert sum("is al afgesloten" in n for n in notes) == 3
     assert handoff.closed_by in (SOFIE, "43", "44", "45")
     assert sum("U praat nu weer met de digicheque-bot" in t for t in to_maria) == 1
+
+
+# ------------------------------------------- a notice from staff while a resident waits
+
+def booked_and_waiting(world: World) -> tuple[object, str]:
+    """Ann booked Wednesday 2 December 13:00 and then asked for a person: (Ann, the
+    request's Telegram message id)."""
+    world.coach(capacity=5)
+    ann = world.resident("+32470111222")
+    ann.up_to_topic(world.cheque(seed=3))
+    for text in ("2", "2", "1"):
+        ann.say(text)
+    ann.say("4")          # the visit menu's "a person"
+    assert ann.state == "handoff"
+    return ann, next(v for k, v in sent(world).items() if k.startswith("🙋"))
+
+
+def test_a_moved_visit_is_told_and_the_resident_keeps_waiting_for_staff(world):
+    ann, _ = booked_and_waiting(world)
+    later = world.slot_at(local(date(2026, 12, 3), 9))
+    with world.sessions.begin() as s:
+        visit = s.scalars(select(Booking)).one()
+        move_visit(s, visit, later.id, world.clock(), world.engine.reminders)
+        [told] = world.engine.push(s, visit.resident_id, notices.moved(visit.id),
+                                   world.clock())
+    assert "verplaatst" in told.body and "donderdag 3 december om 09:00" in told.body
+    assert ann.state == "handoff"
+    ann.say("is dat goed zo?")
+    assert group_texts(world)[-1].endswith("“is dat goed zo?”")   # still to staff
+
+
+def test_done_after_a_closed_slot_keeps_the_resident_choosing_a_time(world, desk):
+    ann, asked = booked_and_waiting(world)
+    with world.sessions.begin() as s:
+        visit = s.scalars(select(Booking)).one()
+        s.get(Slot, visit.slot_id).closed_at = world.clock()
+        world.engine.push(s, visit.resident_id, notices.slot_closed(visit.id),
+                          world.clock())
+    assert ann.state == "ask_time"          # new times to choose from: the bot reads it
+    assert reply(desk, "/done", asked)
+    with world.sessions() as s:
+        told = s.scalars(select(Outbox).where(Outbox.address == "+32470111222")
+                         .order_by(Outbox.id.desc()).limit(1)).one().body
+    assert told.startswith("De medewerker heeft uw vraag afgesloten.")
+    assert "1 wo 2 dec 09:00-10:30" in told  # the times again, not the visit menu
+    assert ann.state == "ask_time"
+    assert "verplaatsen naar woensdag 2 december van 09:00" in ann.say("1")
