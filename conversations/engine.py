@@ -37,6 +37,7 @@ from conversations.step import (
 from storage.bookings import (
     BookingRefused,
     ReminderPolicy,
+    Upcoming,
     book_visit,
     cancel_visit,
     change_phone,
@@ -73,6 +74,11 @@ from storage.slots import free_slot_times
 from storage.timers import open_question
 
 log = logging.getLogger(__name__)
+
+
+def _booking_view(b: Upcoming) -> BookingView:
+    return BookingView(b.id, SlotView(b.slot_id, b.starts_at, b.ends_at), b.postcode,
+                       b.street, b.phone, b.topic, b.topic_text, b.cheque_id, b.visits_left)
 
 
 def _slot_view(slot: Slot) -> SlotView:
@@ -135,23 +141,18 @@ class DbContext:
 
     def bookings(self) -> list[BookingView]:
         if self._bookings is None:
-            self._bookings = [
-                BookingView(b.id, SlotView(b.slot_id, b.starts_at, b.ends_at), b.postcode,
-                            b.street, b.phone, b.topic, b.topic_text, b.cheque_id,
-                            b.visits_left)
-                for b in upcoming_bookings(self.session, self.resident.id, self.now,
-                                           today(self))]
+            self._bookings = [_booking_view(b) for b in upcoming_bookings(
+                self.session, self.resident.id, self.now, today(self))]
         return self._bookings
 
     def open_question(self) -> OpenQuestion | None:
         if self.since is None:
             return None
         if self._question is None:
-            asked = open_question(self.session, self.resident.id, self.since, self.now)
-            self._question = (None if asked is None else OpenQuestion(asked.kind, BookingView(
-                asked.booking_id, SlotView(asked.slot_id, asked.starts_at, asked.ends_at),
-                asked.postcode, asked.street, asked.phone, asked.topic, asked.topic_text,
-                asked.cheque_id, asked.visits_left)),)
+            asked = open_question(self.session, self.resident.id, self.since, self.now,
+                                  today(self))
+            self._question = (None if asked is None
+                              else OpenQuestion(asked.kind, _booking_view(asked.visit)),)
         return self._question[0]
 
     def handoff(self) -> HandoffView | None:

@@ -10,8 +10,9 @@ cancelled (G5).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -58,17 +59,31 @@ class Upcoming:
     visits_left: int
 
 
+UPCOMING_COLUMNS = (
+    Booking.id, Slot.id, Slot.starts_at, Slot.ends_at, Booking.postcode, Booking.street,
+    Booking.phone, Booking.topic, Booking.topic_text, Booking.cheque_id, Cheque.visits,
+    Cheque.visits_used, Cheque.status, Cheque.expires_on)
+"""The columns `upcoming_from` reads, in its order (joined Booking, Slot and Cheque)."""
+
+
 # Built once: this query runs for nearly every message, and building it costs more than
 # running it on SQLite.
 _UPCOMING = (
-    select(Booking.id, Slot.id, Slot.starts_at, Slot.ends_at, Booking.postcode,
-           Booking.street, Booking.phone, Booking.topic, Booking.topic_text,
-           Booking.cheque_id, Cheque.visits, Cheque.visits_used, Cheque.status,
-           Cheque.expires_on)
+    select(*UPCOMING_COLUMNS)
     .join(Slot, Slot.id == Booking.slot_id).join(Cheque, Cheque.id == Booking.cheque_id)
     .where(Booking.resident_id == bindparam("resident_id"),
            Booking.status == BookingStatus.BOOKED, Slot.ends_at > bindparam("now"))
     .order_by(Slot.starts_at, Booking.id))
+
+
+def upcoming_from(row: Sequence[Any], today: date) -> Upcoming:
+    """A visit from a row of UPCOMING_COLUMNS, with what its cheque is still worth."""
+    (booking_id, slot_id, starts_at, ends_at, postcode, street, phone, topic, topic_text,
+     cheque_id, visits, used, status, expires_on) = row
+    open_ = status == ChequeStatus.OPEN and used < visits and (
+        expires_on is None or expires_on >= today)
+    return Upcoming(booking_id, slot_id, starts_at, ends_at, postcode, street, phone, topic,
+                    topic_text, cheque_id, visits - used if open_ else 0)
 
 
 def upcoming_bookings(session: Session, resident_id: int, now: datetime,
@@ -77,15 +92,7 @@ def upcoming_bookings(session: Session, resident_id: int, now: datetime,
     two-visit cheque, or a second code on the same phone). Columns, not entities: this
     runs for nearly every message."""
     rows = session.execute(_UPCOMING, {"resident_id": resident_id, "now": now}).all()
-    found = []
-    for (booking_id, slot_id, starts_at, ends_at, postcode, street, phone, topic, topic_text,
-         cheque_id, visits, used, status, expires_on) in rows:
-        open_ = status == ChequeStatus.OPEN and used < visits and (
-            expires_on is None or expires_on >= today)
-        found.append(Upcoming(booking_id, slot_id, starts_at, ends_at, postcode, street,
-                              phone, topic, topic_text, cheque_id,
-                              visits - used if open_ else 0))
-    return found
+    return [upcoming_from(row, today) for row in rows]
 
 
 def _take_visit(session: Session, cheque_id: int, resident_id: int, today: date) -> bool:

@@ -9,17 +9,22 @@ row) commit together, so a crash either fires the timer completely or not at all
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from storage.bookings import FOLLOWUP, REMINDER_KINDS
+from storage.bookings import (
+    FOLLOWUP,
+    REMINDER_KINDS,
+    UPCOMING_COLUMNS,
+    Upcoming,
+    upcoming_from,
+)
 from storage.models import (
     Booking,
     BookingStatus,
     Cheque,
-    ChequeStatus,
     Resident,
     Slot,
     Timer,
@@ -97,25 +102,11 @@ class Asked:
     timer_id: int
     kind: str
     fired_at: datetime
-    booking_id: int
-    status: str
-    slot_id: int
-    starts_at: datetime
-    ends_at: datetime
-    postcode: str
-    street: str
-    phone: str
-    topic: str
-    topic_text: str | None
-    cheque_id: int
-    visits_left: int
+    visit: Upcoming
 
 
 _ASKED = (
-    select(Timer.id, Timer.kind, Timer.fired_at, Booking.id, Booking.status, Slot.id,
-           Slot.starts_at, Slot.ends_at, Booking.postcode, Booking.street, Booking.phone,
-           Booking.topic, Booking.topic_text, Booking.cheque_id, Cheque.visits,
-           Cheque.visits_used, Cheque.status)
+    select(Timer.id, Timer.kind, Timer.fired_at, *UPCOMING_COLUMNS)
     .join(Booking, Booking.id == Timer.booking_id).join(Slot, Slot.id == Booking.slot_id)
     .join(Cheque, Cheque.id == Booking.cheque_id)
     .where(Timer.resident_id == bindparam("resident_id"),
@@ -130,7 +121,7 @@ _ASKED = (
 
 
 def open_question(session: Session, resident_id: int, since: datetime,
-                  now: datetime) -> Asked | None:
+                  now: datetime, today: date) -> Asked | None:
     """The latest reminder or follow-up sent to the resident after `since` (their last
     message) that can still be answered: a reminder of a visit still booked and to come,
     a follow-up of a visit not yet said to be done or missed (or only assumed done).
@@ -139,11 +130,8 @@ def open_question(session: Session, resident_id: int, since: datetime,
                                    "now": now}).first()
     if row is None:
         return None
-    (timer_id, kind, fired_at, booking_id, status, slot_id, starts_at, ends_at, postcode,
-     street, phone, topic, topic_text, cheque_id, visits, used, cheque_status) = row
-    left = visits - used if cheque_status == ChequeStatus.OPEN else 0
-    return Asked(timer_id, kind, fired_at, booking_id, status, slot_id, starts_at, ends_at,
-                 postcode, street, phone, topic, topic_text, cheque_id, left)
+    timer_id, kind, fired_at, *visit = row
+    return Asked(timer_id, kind, fired_at, upcoming_from(visit, today))
 
 
 def booking_for(session: Session, timer: Timer) -> Booking | None:
