@@ -28,7 +28,7 @@ from bot.metrics import Metrics
 from conversations.after_visit import followup_say, reminder_say
 from conversations.engine import Engine
 from conversations.step import BookingView, Say, SlotView
-from storage import broadcasts
+from storage import broadcasts, stats
 from storage.clock import Clock
 from storage.models import (
     Booking,
@@ -114,7 +114,8 @@ def purge(sessions: sessionmaker[Session], settings: Settings, now: datetime) ->
     - conversations silent longer than `forget_after` (their data holds answers);
     - sent or failed messages (and a cancelled broadcast's unsent ones), handled
       message ids and finished timers older than `keep_messages`; a broadcast keeps
-      the counts of its deleted messages.
+      the counts of its deleted messages, and reminders are counted per day first
+      (the funder's figures).
     """
     privacy = settings.privacy
     visits_before = now - privacy.keep_personal_data
@@ -131,7 +132,8 @@ def purge(sessions: sessionmaker[Session], settings: Settings, now: datetime) ->
         conversations = count(
             delete(Conversation).where(Conversation.expires_at < now,
                                        Conversation.state != "stopped"))
-        messages = broadcasts.forget_messages(session, messages_before) + count(
+        messages = broadcasts.forget_messages(session, messages_before) \
+            + stats.keep_reminder_counts(session, messages_before, settings.tz) + count(
             delete(Outbox).where(Outbox.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
                                  Outbox.created_at < messages_before))
         ids = count(delete(Inbound).where(Inbound.received_at < messages_before))

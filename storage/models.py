@@ -303,6 +303,23 @@ class Broadcast(Base):
     cancelled_at: Mapped[datetime | None]
 
 
+class ReminderTally(Base):
+    """Reminders the privacy purge deleted, counted per local day they were queued and
+    the resident's channel and language, so the funder's reminder figures outlive the
+    messages (storage/stats.py)."""
+
+    __tablename__ = "reminder_tallies"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    queued: Mapped[int] = mapped_column(default=0)
+    sent: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    delivered: Mapped[int] = mapped_column(default=0)
+    undelivered: Mapped[int] = mapped_column(default=0)
+
+
 class Handoff(Base):
     """A resident who asked for a person; open until staff send /done (closed_at)."""
 

@@ -4,8 +4,9 @@ Every figure is one aggregate query (GROUP BY the resident's channel and languag
 city-wide year costs a handful of scans, not a loop over rows. Only columns the privacy
 purge keeps are read (never street, phone or topic_text; never conversations): the
 figures of cheques, visits, waiting time and hand-offs survive the purge; the reminder
-figures come from outbox rows, which the purge deletes after `keep_messages`, and then
-honestly say there is no data.
+figures come from outbox rows, which the purge deletes after `keep_messages`: it counts
+them first (`keep_reminder_counts`, per local day, channel and language, no address),
+and the figures add those counts to the rows still there.
 
 A period is a range of local days; each figure counts the events whose *own* date falls
 in it (`BASIS` says which date each section uses).
@@ -21,13 +22,14 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, literal_column, \
-    select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, delete, func, \
+    literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.cheques import ChequeState, local_today, state_filter
 from storage.models import Booking, BookingStatus, Cheque, Handoff, Outbox, OutboxStatus, \
-    Priority, Resident, Slot
+    Priority, ReminderTally, Resident, Slot
 
 NONE = "none"            # channel and language of a figure without a resident
 Group = tuple[str, str]  # (channel, language)
@@ -50,9 +52,10 @@ BASIS = {
               "follow-up went unanswered; still to come and awaiting outcome as of now",
     "waiting": "whole days (24 h) from a resident's first message to the start of their "
                "first visit not cancelled, counted by that visit's start",
-    "reminders": "reminder messages in the outbox, by the moment they were queued; sent: "
-                 "accepted by the provider; delivered / undelivered: the provider's delivery "
-                 "report where there is one (Twilio SMS)",
+    "reminders": "reminder messages, by the moment they were queued (those the privacy "
+                 "purge deleted by the day, as it counted them); sent: accepted by the "
+                 "provider; delivered / undelivered: the provider's delivery report where "
+                 "there is one (Twilio SMS)",
     "handoffs": "opened and closed by their own moment; still open: opened in the period "
                 "and not closed now",
 }
@@ -363,6 +366,13 @@ def reminder_figures(session: Session, period: Period) -> Section:
             .where(Outbox.priority == Priority.REMINDER, period.moment(Outbox.created_at))
             .group_by(channel, language))
     counts = _counts(session, stmt, list(columns))
+    t = ReminderTally
+    kept = _counts(session, select(t.channel, t.language, *(
+        func.coalesce(func.sum(getattr(t, name)), 0) for name in TALLIED))
+        .where(period.day(t.day)).group_by(t.channel, t.language), list(TALLIED))
+    for name, by_group in kept.items():
+        for group, count in by_group.items():
+            counts[name][group] = counts[name].get(group, 0) + count
     groups = set().union(*(counts[name] for name in counts))
 
     def share(part: str, *whole: str) -> dict[Group, tuple[int, int]]:
@@ -382,6 +392,56 @@ def reminder_figures(session: Session, period: Period) -> Section:
         Figure("delivered_rate", "delivered rate: delivered / reported", Kind.PERCENT,
                share("delivered", "delivered", "undelivered")),
     ])
+
+
+TALLIED = ("queued", "sent", "failed", "delivered", "undelivered")   # ReminderTally's counts
+_IDS_AT_ONCE = 500   # residents looked up per query (bound parameters stay few)
+
+
+def keep_reminder_counts(session: Session, before: datetime, tz: ZoneInfo) -> int:
+    """Delete the sent and failed reminders queued before `before` (the privacy purge),
+    adding them to the day's counts first, so the reminder figures outlive them.
+
+    One DELETE ... RETURNING, so what is counted is exactly what was deleted (a second
+    purge at once deletes and counts nothing twice); the counts are added by an upsert
+    that increments, in the caller's transaction. Returns how many were deleted."""
+    gone = session.execute(
+        delete(Outbox).where(Outbox.priority == Priority.REMINDER,
+                             Outbox.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+                             Outbox.created_at < before)
+        .returning(Outbox.created_at, Outbox.channel, Outbox.resident_id, Outbox.status,
+                   Outbox.delivery_status)).all()
+    ids = sorted({row[2] for row in gone if row[2] is not None})
+    who: dict[int, Group] = {}
+    for at in range(0, len(ids), _IDS_AT_ONCE):
+        chunk = ids[at:at + _IDS_AT_ONCE]
+        who.update((i, (c, lang)) for i, c, lang in session.execute(
+            select(Resident.id, Resident.channel, Resident.language)
+            .where(Resident.id.in_(chunk))))
+    tallies: dict[tuple[date, str, str], Counter[str]] = {}
+    for created_at, channel, resident_id, status, report in gone:
+        chan, lang = who.get(resident_id, (channel, NONE))
+        tally = tallies.setdefault((created_at.astimezone(tz).date(), chan, lang), Counter())
+        tally["queued"] += 1
+        tally[str(status)] += 1
+        tally["delivered"] += report == "delivered"
+        tally["undelivered"] += report in ("undelivered", "failed")
+    if tallies:
+        _add_tallies(session, [{"day": d, "channel": c, "language": lang,
+                                **{name: n[name] for name in TALLIED}}
+                               for (d, c, lang), n in tallies.items()])
+    return len(gone)
+
+
+def _add_tallies(session: Session, rows: list[dict[str, Any]]) -> None:
+    """INSERT the day's counts, or add them to those already there (one statement)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(ReminderTally)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["day", "channel", "language"],
+        set_={name: getattr(ReminderTally, name) + stmt.excluded[name] for name in TALLIED}),
+        rows)
 
 
 def handoff_figures(session: Session, period: Period) -> Section:

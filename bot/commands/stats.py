@@ -50,7 +50,7 @@ def _cell(value: int | float | None, kind: Kind) -> str:
     return str(value)
 
 
-def stats_table(stats: Stats, tz: ZoneInfo, keep_messages_days: int | None = None) -> str:
+def stats_table(stats: Stats, tz: ZoneInfo) -> str:
     """Plain text: the period, then one block per section with its basis and its table."""
     languages = [lang for lang in stats.languages if lang != NONE]  # none: as the channel
     lines = [heading(stats, tz),
@@ -61,10 +61,7 @@ def stats_table(stats: Stats, tz: ZoneInfo, keep_messages_days: int | None = Non
         lines += textwrap.wrap(f"Dated: {section.basis}.", WIDTH, initial_indent="  ",
                                subsequent_indent="  ")
         if section.name == "reminders" and no_reminder_data(stats):
-            kept = (f" (the purge deletes sent messages after {keep_messages_days} days)"
-                    if keep_messages_days is not None else "")
-            lines.append(f"  No data: no reminder messages in the outbox for this period"
-                         f"{kept}.")
+            lines.append("  No data: no reminders were queued in this period.")
         # The column of things without a resident only where the section has some.
         channels = [c for c in stats.channels if c != NONE or any(
             figure.value(lambda group: group[0] == NONE) for figure in section.figures)]
@@ -171,5 +168,4 @@ def stats(app: App, first: date | None, last: date | None, fmt: str) -> None:
     elif fmt == "json":
         click.echo(stats_json(figures, tz))
     else:
-        keep = app.settings.privacy.keep_messages.days
-        click.echo(stats_table(figures, tz, keep))
+        click.echo(stats_table(figures, tz))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.jobs import purge
-from storage.models import Booking, Outbox
+from storage.models import Booking, Outbox, ReminderTally
 from storage.stats import Period, Stats, collect, median
 from tests.auxil.funder import EXPECTED_ALL, EXPECTED_NOVEMBER, NOVEMBER, NOW, build
 from tests.auxil.rows import BRUSSELS
@@ -88,14 +88,24 @@ def test_the_numbers_survive_the_privacy_purge(sessions):
         assert set(s.scalars(select(Booking.phone))) == {""}
         assert s.scalar(select(func.count()).select_from(Outbox)) == 1   # o5, never sent
     after = every_figure(numbers(sessions))
-    for key, expected in EXPECTED_ALL.items():
-        if key[0] != "reminders":
-            assert after[key] == expected, key
-    # Only the reminder still waiting is left: no data for the rates.
-    assert after[("reminders", "queued")]["total"] == 1
-    assert after[("reminders", "sent")]["total"] == 0
-    assert after[("reminders", "sent_rate")]["total"] is None
-    assert after[("reminders", "delivered_rate")]["total"] is None
+    for key, expected in EXPECTED_ALL.items():   # reminders too: counted before deleting
+        assert after[key] == expected, key
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ReminderTally)) > 0
+    purge(sessions, Settings(), far)             # a second purge counts nothing twice
+    assert every_figure(numbers(sessions)) == after
+
+
+def test_purged_reminders_count_in_the_period_of_their_day(sessions):
+    build(sessions)
+    before = {day: every_figure(numbers(sessions, day, day))
+              for day in (NOW.date() - timedelta(days=1), NOW.date(),
+                          NOW.date() + timedelta(days=1))}
+    purge(sessions, Settings(), NOW + timedelta(days=200))
+    for day, expected in before.items():
+        after = every_figure(numbers(sessions, day, day))
+        assert {k: v for k, v in after.items() if k[0] == "reminders"} == \
+            {k: v for k, v in expected.items() if k[0] == "reminders"}, day
 
 
 def test_a_period_cannot_end_before_it_starts():
