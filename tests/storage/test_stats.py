@@ -1,15 +1,16 @@
 """The funder's numbers, counted by the database: a hand-built city on SQLite and
 PostgreSQL, every figure asserted, split by channel and language."""
 
-from datetime import date, timedelta
+import threading
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.jobs import purge
-from storage.models import Booking, Outbox, ReminderTally
-from storage.stats import Period, Stats, collect, median
+from storage.models import Booking, Outbox, OutboxStatus, Priority, ReminderTally, Resident
+from storage.stats import Period, Stats, collect, keep_reminder_counts, median
 from tests.auxil.funder import EXPECTED_ALL, EXPECTED_NOVEMBER, NOVEMBER, NOW, build
 from tests.auxil.rows import BRUSSELS
 
@@ -118,3 +119,51 @@ def test_a_period_cannot_end_before_it_starts():
     ({1: 3, 100: 1}, 1), ({0: 1, 2: 1, 9: 1}, 2)])
 def test_median_from_a_histogram(histogram, expected):
     assert median(histogram) == expected
+
+
+def test_two_purges_at_once_count_each_reminder_once(sessions):
+    """Two workers' purges at the same moment (threads, each its own connection): every
+    reminder is counted once, by whichever purge deleted it."""
+    build(sessions)
+    expected = every_figure(numbers(sessions))
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            purge(sessions, Settings(), NOW + timedelta(days=200))
+        except BaseException as exc:   # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert every_figure(numbers(sessions)) == expected
+
+
+def test_a_day_purged_in_two_rounds_adds_up(sessions):
+    """A purge that cuts a day in two, then one that takes the rest: one day's counts."""
+    morning = datetime(2026, 11, 10, 8, 0, tzinfo=timezone.utc)
+    with sessions.begin() as s:
+        ann = Resident(channel="sms", address="+32470111222", language="fr",
+                       created_at=morning, wrong_codes=0)
+        s.add(ann)
+        s.flush()
+        for hours, report in ((0, "delivered"), (4, "undelivered"), (8, None)):
+            s.add(Outbox(resident_id=ann.id, channel="sms", address=ann.address, body="x",
+                         priority=Priority.REMINDER, status=OutboxStatus.SENT,
+                         next_attempt_at=morning, created_at=morning + timedelta(hours=hours),
+                         delivery_status=report))
+    with sessions.begin() as s:
+        assert keep_reminder_counts(s, morning + timedelta(hours=5), BRUSSELS) == 2
+    with sessions.begin() as s:
+        assert keep_reminder_counts(s, morning + timedelta(days=1), BRUSSELS) == 1
+    with sessions() as s:
+        [tally] = s.scalars(select(ReminderTally)).all()
+    assert (tally.day, tally.channel, tally.language, tally.queued, tally.sent,
+            tally.failed, tally.delivered, tally.undelivered) == (
+        date(2026, 11, 10), "sms", "fr", 3, 3, 0, 1, 1)
