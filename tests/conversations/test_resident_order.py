@@ -86,6 +86,15 @@ def test_five_messages_at_once_end_as_a_serial_order(sessions):
                 assert outcome.state == State.ASK_POSTCODE, (address, k, body)
                 assert "Stuur de code" not in body and "postcode" in body, body
         assert world.resident(address).state == State.ASK_POSTCODE, codes[i]
+        # The last three messages kept for a hand-off are the last three of that order.
+        serial = sorted(range(len(texts)),
+                        key=lambda j: min(outcomes[f"{address}-{j}"].outbox_ids))
+        said = [codes[i] if texts[j] == "CODE" else texts[j] for j in serial]
+        with sessions() as s:
+            recent = s.scalars(select(Conversation.recent).join(
+                Resident, Resident.id == Conversation.resident_id)
+                .where(Resident.address == address)).one()
+        assert [r["text"] for r in recent] == said[-3:], address
 
 
 def _waiting_to_confirm(world: World, sessions, addresses: list[str]) -> int:
