@@ -102,5 +102,11 @@ class ForwardedToStaff:
 
 
 @dataclass(frozen=True)
+class HandoffLeft:
+    """The resident went back to the bot (MENU) while waiting: the hand-off closes and
+    the staff group is told."""
+
+
+@dataclass(frozen=True)
 class HandoffNoticed:
     """The resident was told "we will answer soon" (at most once an hour)."""

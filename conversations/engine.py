@@ -69,7 +69,7 @@ from storage.residents import (
     recent_wrong_codes,
     save_conversation,
 )
-from storage.handoffs import noticed, open_handoff, open_handoff_of
+from storage.handoffs import close_handoff, noticed, open_handoff, open_handoff_of
 from storage.slots import free_slot_times
 from storage.timers import open_question
 
@@ -317,7 +317,7 @@ class Engine:
                 elif isinstance(effect, fx.PhoneChanged):
                     change_phone(session, effect.booking_id, effect.phone, now)
                 elif isinstance(effect, (fx.HandoffRequested, fx.ForwardedToStaff,
-                                         fx.HandoffNoticed)):
+                                         fx.HandoffNoticed, fx.HandoffLeft)):
                     self._handoff(ctx, effect, now)
                 elif isinstance(effect, fx.VisitConfirmed):
                     if not confirm_visit(session, effect.booking_id, now):
@@ -338,8 +338,8 @@ class Engine:
         return step
 
     def _handoff(self, ctx: DbContext,
-                 effect: fx.HandoffRequested | fx.ForwardedToStaff | fx.HandoffNoticed,
-                 now: datetime) -> None:
+                 effect: fx.HandoffRequested | fx.ForwardedToStaff | fx.HandoffNoticed
+                 | fx.HandoffLeft, now: datetime) -> None:
         """A hand-off opened, a message forwarded, a notice given: rows in the handoffs
         table, and messages to the staff group through the outbox like any other (G1)."""
         group, resident = self.rules.staff_group, ctx.resident
@@ -361,8 +361,13 @@ class Engine:
             found = open_handoff_of(ctx.session, resident.id)
             if found is None:   # closed meanwhile: the flow saw it open, staff did not
                 return
-            body = handoff_flow.forward_text(found.id, ctx.first_name, effect.text,
-                                             effect.kind)
+            if isinstance(effect, fx.HandoffLeft):
+                close_handoff(ctx.session, found.id, "resident", now)
+                body = handoff_flow.staff_note(found.id, "left",
+                                               who=ctx.first_name or "de bewoner")
+            else:
+                body = handoff_flow.forward_text(found.id, ctx.first_name, effect.text,
+                                                 effect.kind)
         # resident_id None: the row is the group's, not the resident's (their opt-out,
         # their console, their messages are theirs alone).
         enqueue(ctx.session, channel="telegram", address=group, body=body, choices=None,

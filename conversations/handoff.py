@@ -5,7 +5,9 @@ words, the visit menu's "a person", the intent in a sentence) opens a hand-off
 (HandoffRequested: the engine writes the request to the staff Telegram group) and the
 conversation waits in State.HANDOFF. While it waits the bot does not answer for staff:
 every message is forwarded to the group (ForwardedToStaff) and the resident hears
-"we will answer soon" at most once an hour (HandoffNoticed). STOP still works. Staff
+"we will answer soon" at most once an hour (HandoffNoticed). STOP still works, and MENU
+is the way back to the bot, said with every "we will answer" (HandoffLeft: the hand-off
+closes and staff are told). Staff
 answer by replying in the group; bot/handoffs.py sends their words with `staff_says`
 and, on /done, gives the resident back to the bot with `handed_back`.
 Without a staff group, a person is the city's phone number, as before.
@@ -74,9 +76,14 @@ def on_message(ctx: Context, text: str, kind: Kind, data: dict[str, Any]) -> Ste
     if handoff is None:   # closed by staff meanwhile: the bot is back
         return _back_to_bot(ctx)
     stripped = text.strip()
-    if kind is Kind.TEXT and read_global(stripped) is Global.STOP:
+    word = read_global(stripped) if kind is Kind.TEXT else None
+    if word is Global.STOP:
         stop_data = {"return_to": State.HANDOFF, "return_data": data}
         return Step(ask_in(State.CONFIRM_STOP, ctx, stop_data), State.CONFIRM_STOP, stop_data)
+    if word is Global.MENU:   # no longer waiting: back to the bot, staff are told
+        back = to_menu(ctx)
+        return Step((Say("handoff.left"), *back.replies), back.state, back.data,
+                    (fx.HandoffLeft(),))
     effects: list[object] = []
     replies: list[Say] = []
     if stripped or kind is not Kind.TEXT:
@@ -221,6 +228,8 @@ def staff_note(ref: int | None, what: str, **params: Any) -> str:
 
 STAFF_NOTES = {
     "closed": "afgesloten door {who}: de bot neemt het gesprek weer over.",
+    "left": "afgesloten: {who} ging terug naar de bot (MENU). Antwoorden gaan niet meer "
+            "naar de bewoner.",
     "already_closed": "is al afgesloten: dit bericht ging niet naar de bewoner.",
     "stopped": "niet verstuurd: de bewoner wil geen berichten meer (STOP).",
     "too_long": "niet verstuurd: te lang voor een sms ({length} tekens, hoogstens {most}). "

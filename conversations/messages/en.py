@@ -98,9 +98,11 @@ MESSAGES: dict[str, str] = {
     "error.sorry": "Sorry, something went wrong on our side.",
     "person": "Do you want to talk to a person? Call the city: {phone}.",
     "handoff.requested": "Fine. A member of the city's staff will answer you here, as soon "
-                         "as possible. You can send your question now.",
+                         "as possible. You can send your question now. Back to the bot? "
+                         "Send MENU.",
     "handoff.waiting": "Thank you, we have your message. A staff member will answer you as "
-                       "soon as possible.",
+                       "soon as possible. Back to the bot? Send MENU.",
+    "handoff.left": "Fine, you are talking to the digicheque bot again.",
     "handoff.text_only": "The staff member can only read text. Please write your question "
                          "in a message.",
     "handoff.staff": "City of {city} staff: {text}",

@@ -109,9 +109,11 @@ MESSAGES: dict[str, str] = {
     "error.sorry": "Désolé, un problème est survenu chez nous.",
     "person": "Vous voulez parler à quelqu'un? Appelez la ville: {phone}.",
     "handoff.requested": "Bien. Un collaborateur de la ville vous répondra ici, dès que "
-                         "possible. Vous pouvez déjà envoyer votre question.",
+                         "possible. Vous pouvez déjà envoyer votre question. Retour au "
+                         "bot? Envoyez MENU.",
     "handoff.waiting": "Merci, nous avons votre message. Un collaborateur vous répondra dès "
-                       "que possible.",
+                       "que possible. Retour au bot? Envoyez MENU.",
+    "handoff.left": "Bien, vous parlez à nouveau avec le bot digicheque.",
     "handoff.text_only": "Le collaborateur ne peut lire que du texte. Écrivez votre question "
                          "dans un message.",
     "handoff.staff": "Collaborateur ville de {city}: {text}",

@@ -104,9 +104,10 @@ MESSAGES: dict[str, str] = {
     "error.sorry": "Sorry, er ging bij ons iets mis.",
     "person": "Wilt u iemand spreken? Bel de stad: {phone}.",
     "handoff.requested": "Goed. Een medewerker van de stad antwoordt u hier, zo snel "
-                         "mogelijk. U mag uw vraag al sturen.",
+                         "mogelijk. U mag uw vraag al sturen. Terug naar de bot? Stuur MENU.",
     "handoff.waiting": "Bedankt, we hebben uw bericht. Een medewerker antwoordt u zo snel "
-                       "mogelijk.",
+                       "mogelijk. Terug naar de bot? Stuur MENU.",
+    "handoff.left": "Goed, u praat weer met de digicheque-bot.",
     "handoff.text_only": "De medewerker kan alleen tekst lezen. Schrijf uw vraag in een "
                          "bericht.",
     "handoff.staff": "Medewerker stad {city}: {text}",

@@ -98,8 +98,9 @@ def test_messages_while_waiting_go_to_staff_and_the_notice_comes_at_most_hourly(
     world.clock.advance(minutes=59)
     assert ann.say("hallo?") == ""
     world.clock.advance(minutes=1)
-    assert ann.say("menu") == ("Bedankt, we hebben uw bericht. Een medewerker antwoordt "
-                               "u zo snel mogelijk.")
+    assert ann.say("is er iemand?") == ("Bedankt, we hebben uw bericht. Een medewerker "
+                                        "antwoordt u zo snel mogelijk. Terug naar de bot? "
+                                        "Stuur MENU.")
     assert ann.say("help") == ""                            # within the hour again
     world.clock.advance(hours=2)
     assert "Een medewerker antwoordt u zo snel mogelijk" in ann.say("nog iets")
@@ -109,7 +110,7 @@ def test_messages_while_waiting_go_to_staff_and_the_notice_comes_at_most_hourly(
     ref = f"#{handoff.id}"
     assert group_texts(world)[1:] == [
         f"💬 {ref} Bewoner: “het gaat over mijn brief”", f"💬 {ref} Bewoner: “hallo?”",
-        f"💬 {ref} Bewoner: “menu”", f"💬 {ref} Bewoner: “help”",
+        f"💬 {ref} Bewoner: “is er iemand?”", f"💬 {ref} Bewoner: “help”",
         f"💬 {ref} Bewoner: “nog iets”"]
 
 
@@ -262,3 +263,19 @@ def test_each_word_for_a_person_opens_a_handoff(world, word):
     ann.say("hallo")
     ann.say(word)
     assert ann.state == "handoff" and len(handoffs(world)) == 1
+
+
+def test_menu_while_waiting_is_the_way_back_to_the_bot_and_staff_are_told(world):
+    ann = world.resident(ANN)
+    ann.say("hallo")
+    assert "Terug naar de bot? Stuur MENU." in ann.say("mens")    # the way out, shown
+    reply = ann.say("MENU")
+    assert reply.startswith("Goed, u praat weer met de digicheque-bot.\n")
+    assert "Stuur de code" in reply and ann.state == "ask_code"
+    [handoff] = handoffs(world)
+    assert (handoff.closed_at, handoff.closed_by) == (world.clock(), "resident")
+    request, note = group_texts(world)
+    assert note == (f"#{handoff.id} afgesloten: de bewoner ging terug naar de bot (MENU). "
+                    "Antwoorden gaan niet meer naar de bewoner.")
+    assert "Stuur de code" in ann.say("hallo")      # the bot answers again
+    assert len(group_texts(world)) == 2             # and nothing more goes to staff
