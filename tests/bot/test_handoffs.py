@@ -6,7 +6,6 @@ of what it sent to the group, is done by hand (`sent`)."""
 from __future__ import annotations
 
 import itertools
-import threading
 from datetime import date
 
 import pytest
@@ -18,6 +17,7 @@ from conversations import notices
 from conversations.incoming import Incoming, Kind
 from storage.bookings import move_visit
 from storage.models import Booking, Handoff, Outbox, Slot
+from tests.auxil.threads import at_once
 from tests.auxil.world import World, local, rules
 
 GROUP = "-100777"
@@ -204,22 +204,8 @@ def test_staff_sending_done_at_once_close_it_once(world):
     """Real threads, each with its own connection: one /done wins, the others are told."""
     desk = StaffDesk(world.engine, GROUP, [SOFIE, "43", "44", "45"])
     asked = maria_asks(world)
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def done(who: str) -> None:
-        try:
-            barrier.wait()
-            reply(desk, "/done", asked, by=who)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=done, args=(who,)) for who in (SOFIE, "43", "44", "45")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    staff = (SOFIE, "43", "44", "45")
+    at_once(lambda i: reply(desk, "/done", asked, by=staff[i]), len(staff))
     with world.sessions() as s:
         handoff = s.scalars(select(Handoff)).one()
         to_maria = s.scalars(select(Outbox.body).where(Outbox.address == MARIA)).all()

@@ -18,6 +18,7 @@ from bot.wiring import conversation_engine
 from storage.clock import SettableClock, system_clock
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Conversation, Inbound, Outbox, Priority, Resident, Timer
+from tests.auxil.threads import at_once
 from tests.auxil.world import BRUSSELS, World, local
 from tests.auxil.world import rules as world_rules
 
@@ -163,18 +164,7 @@ def test_two_sweepers_fire_each_timer_once(sessions):
         assert "Gelukt" in person.say("1")
     assert len(world.bookings()) == 6
     world.clock.set(local(date(2026, 12, 2), 13, 1))
-    counts = []
-    barrier = threading.Barrier(2)
-
-    def sweep():
-        barrier.wait()
-        counts.append(sweep_reminders(world.engine))
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts = at_once(lambda _: sweep_reminders(world.engine), 2)
     assert sum(counts) == len(reminders(world)) == 6
 
 

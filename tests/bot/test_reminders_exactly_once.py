@@ -39,6 +39,7 @@ from storage.models import (
 )
 from storage.outbox import OutboxStore
 from tests.auxil.fake_telegram import TOKEN, FakeTelegram
+from tests.auxil.threads import at_once
 from tests.auxil.world import local, rules
 
 WORKERS = 4
@@ -81,24 +82,7 @@ def due_reminders(sessions: sessionmaker[Session], channel: str = "sms") -> None
 
 def in_threads(work) -> list[object]:
     """Run work(i) in WORKERS threads that start together; their results, or raise."""
-    barrier = threading.Barrier(WORKERS)
-    results: list[object] = [None] * WORKERS
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    return results
+    return at_once(work, WORKERS)
 
 
 def assert_each_reminder_queued_once(sessions: sessionmaker[Session]) -> None:

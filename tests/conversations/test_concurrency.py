@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 from sqlalchemy import insert, select
@@ -10,6 +9,7 @@ from sqlalchemy import insert, select
 from conversations.flows import State
 from conversations.incoming import Incoming
 from storage.models import Booking, Cheque, Conversation, Resident, Slot
+from tests.auxil.threads import at_once
 from tests.auxil.world import World, local, make_code
 
 RESIDENTS = 200
@@ -42,25 +42,14 @@ def test_two_hundred_confirm_for_five_seats(sessions):
             for r, c in zip(residents, cheques, strict=True)])
         addresses = [r.address for r in residents]
 
-    barrier = threading.Barrier(20)
     outcomes: dict[str, object] = {}
-    errors: list[BaseException] = []
 
-    def confirm(batch: list[str]) -> None:
-        try:
-            barrier.wait()
-            for address in batch:
-                outcomes[address] = world.engine.process(
-                    Incoming("sms", address, f"c-{address}", "1"))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def confirm(i: int) -> None:
+        for address in addresses[i::20]:
+            outcomes[address] = world.engine.process(
+                Incoming("sms", address, f"c-{address}", "1"))
 
-    threads = [threading.Thread(target=confirm, args=(addresses[i::20],)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    at_once(confirm, 20)
 
     with sessions() as s:
         bookings = s.scalars(select(Booking)).all()

@@ -9,7 +9,6 @@ what handling the messages one after the other in that order gives.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -19,6 +18,7 @@ from conversations.engine import Outcome
 from conversations.flows import State
 from conversations.incoming import Incoming
 from storage.models import Booking, Cheque, Conversation, Outbox, Resident, Slot
+from tests.auxil.threads import at_once
 from tests.auxil.world import World, local, make_code
 
 RESIDENTS = 50
@@ -29,24 +29,13 @@ def _at_once(jobs: list[list[Incoming]], handle: Callable[[Incoming], Outcome]
              ) -> dict[str, Outcome]:
     """Thread i handles message i of every resident, residents in the same order, so each
     resident's messages race each other; all threads start together."""
-    barrier = threading.Barrier(len(jobs))
     outcomes: dict[str, Outcome] = {}
-    errors: list[BaseException] = []
 
-    def work(messages: list[Incoming]) -> None:
-        try:
-            barrier.wait()
-            for msg in messages:
-                outcomes[msg.provider_id] = handle(msg)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def work(i: int) -> None:
+        for msg in jobs[i]:
+            outcomes[msg.provider_id] = handle(msg)
 
-    threads = [threading.Thread(target=work, args=(batch,)) for batch in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    at_once(work, len(jobs))
     return outcomes
 
 

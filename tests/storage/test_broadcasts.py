@@ -3,7 +3,6 @@ the preview, sending in bulk, firing once with several workers, cancelling, prog
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -25,6 +24,7 @@ from storage.models import (
     Resident,
 )
 from tests.auxil.rows import add_coach, add_slot, at
+from tests.auxil.threads import at_once
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)   # Tue 1 Dec 2026, 09:00 Brussels
 TEXTS = {"nl": "Het stadhuis is dicht op 24 december.",
@@ -292,27 +292,11 @@ def test_fire_due_fires_once_with_two_workers_at_once(sessions, town):
     with sessions.begin() as s:
         ids = [broadcasts.create(s, texts=TEXTS, audience=Audience("all"), now=NOW,
                                  at=NOW + timedelta(minutes=m)).id for m in (1, 2)]
-    fired: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-    lock = threading.Lock()
+    def work(_: int) -> list[int]:
+        with sessions.begin() as s:
+            return broadcasts.fire_due(s, NOW + timedelta(minutes=5))
 
-    def work() -> None:
-        try:
-            barrier.wait()
-            with sessions.begin() as s:
-                got = broadcasts.fire_due(s, NOW + timedelta(minutes=5))
-            with lock:
-                fired.extend(got)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    fired = [i for got in at_once(work, 2) for i in got]
     assert sorted(fired) == ids
     with sessions() as s:
         counts = dict(s.execute(select(Outbox.broadcast_id, func.count())

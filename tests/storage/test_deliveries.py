@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-import threading
 
 from sqlalchemy import insert, select
 
 from storage.deliveries import record_delivery
 from storage.models import Outbox
+from tests.auxil.threads import at_once
 
 
 def _sent(sessions, now, count: int = 1) -> list[str]:
@@ -60,22 +60,11 @@ def test_callbacks_at_once_in_any_order_end_at_the_furthest(sessions, now):
     sids = _sent(sessions, now, 20)
     order = [(sid, status) for sid in sids for status in ("queued", "sent", "delivered")]
     random.Random(7).shuffle(order)
-    moved: list[tuple[str, str]] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(6)
+    def work(i: int) -> list[tuple[str, str]]:
+        return [(sid, status) for sid, status in order[i::6]
+                if _record(sessions, sid, status)]
 
-    def work(part: list[tuple[str, str]]) -> None:
-        barrier.wait()
-        for sid, status in part:
-            if _record(sessions, sid, status):
-                with lock:
-                    moved.append((sid, status))
-
-    threads = [threading.Thread(target=work, args=(order[i::6],)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    moved = [change for part in at_once(work, 6) for change in part]
     for sid in sids:
         assert _status(sessions, sid) == ("delivered", None)
         assert moved.count((sid, "delivered")) == 1

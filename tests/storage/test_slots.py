@@ -1,4 +1,3 @@
-import threading
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -8,6 +7,7 @@ from storage.schedule import Span, parse_weekly, plan_slots
 from storage.slots import booked_visits, close_slots, coach_by_name, free_slot_times, \
     free_slots, list_slots, release_seat, reopen_slots, take_seat, upsert_slots
 from tests.auxil.rows import BRUSSELS, UTC, add_booking, add_coach, add_slot, at
+from tests.auxil.threads import at_once
 
 
 def slot_count(sessions) -> int:
@@ -223,28 +223,12 @@ def test_take_seat_rolled_back_with_its_transaction(sessions):
 def test_concurrent_take_seat_never_overbooks(sessions):
     with sessions.begin() as s:
         slot = add_slot(s, add_coach(s), at(date(2026, 12, 1), 9), capacity=5)
-    barrier = threading.Barrier(20)
-    results: list[bool] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def book() -> None:
-        try:
-            barrier.wait(timeout=30)
-            with sessions.begin() as s:
-                ok = take_seat(s, slot.id)
-            with lock:
-                results.append(ok)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            with lock:
-                errors.append(exc)
+    def book(_: int) -> bool:
+        with sessions.begin() as s:
+            return take_seat(s, slot.id)
 
-    threads = [threading.Thread(target=book) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    results = at_once(book, 20)
     assert sorted(results) == [False] * 15 + [True] * 5
     assert booked_of(sessions, slot.id) == 5
 

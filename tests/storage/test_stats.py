@@ -1,7 +1,6 @@
 """The funder's numbers, counted by the database: a hand-built city on SQLite and
 PostgreSQL, every figure asserted, split by channel and language."""
 
-import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +12,7 @@ from storage.models import Booking, Outbox, OutboxStatus, Priority, ReminderTall
 from storage.stats import Period, Stats, collect, keep_reminder_counts, median
 from tests.auxil.funder import EXPECTED_ALL, EXPECTED_NOVEMBER, NOVEMBER, NOW, build
 from tests.auxil.rows import BRUSSELS
+from tests.auxil.threads import at_once
 
 
 def numbers(sessions, first=None, last=None, now=NOW) -> Stats:
@@ -126,22 +126,7 @@ def test_two_purges_at_once_count_each_reminder_once(sessions):
     reminder is counted once, by whichever purge deleted it."""
     build(sessions)
     expected = every_figure(numbers(sessions))
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            purge(sessions, Settings(), NOW + timedelta(days=200))
-        except BaseException as exc:   # pragma: no cover - reported below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=run) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    at_once(lambda _: purge(sessions, Settings(), NOW + timedelta(days=200)), 2)
     assert every_figure(numbers(sessions)) == expected
 
 
