@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.engine import Engine
-from conversations.gsm7 import sms_size
+from conversations.gsm7 import sms_size, to_gsm7
 from conversations.incoming import Incoming, Kind
 from storage import broadcasts
 from storage.broadcasts import Audience, BroadcastError
@@ -187,9 +187,11 @@ def _preview(shown: broadcasts.Preview, audience: Audience) -> str:
     lines = [f"Voorbeeld voor {LABELS[audience.name].lower()}:"]
     for language, text in shown.texts.items():
         count = sum(g.count for g in shown.groups if g.text_language == language)
-        size = sms_size(text)
+        sms = to_gsm7(text)   # how the SMS channel spells it (bot/channels/sms.py)
+        size = sms_size(sms)
         lines += ["", f"Tekst {language} ({count} bewoner(s)):", text,
-                  f"Per sms: {size.segments} deel/delen ({size.encoding})"
+                  *([f"Per sms als: {sms}"] if sms != text else []),
+                  f"Per sms: {size.segments} deel/delen"
                   + (" - lang: liefst 2 delen of minder" if size.too_long else "")]
     lines += ["", *(f"{g.channel} {g.language}: {g.count}" for g in shown.groups),
               f"Samen: {shown.total} bewoner(s)", f"{SEND}?"]

@@ -41,7 +41,7 @@ from bot.errors import (
     ThrottleScope,
     Unanswered,
 )
-from conversations.gsm7 import segments
+from conversations.gsm7 import segments, to_gsm7
 from conversations.incoming import Incoming, Kind
 from conversations.phone import read_phone
 from storage.outbox import OutboxMessage
@@ -176,15 +176,18 @@ class TwilioSender:
 
     def cost(self, message: OutboxMessage) -> float:
         """Twilio's rate is in segments: a two-part message takes two seconds at 1/s."""
-        return float(segments(message.body))
+        return float(segments(to_gsm7(message.body)))
 
     async def send(self, message: OutboxMessage) -> str:
         extra: dict[str, Any] = dict(self.sender)
         if self.status_callback:
             extra["status_callback"] = self.status_callback
         try:
+            # Every SMS goes in the GSM-7 alphabet (CONTEXT.md: one other character makes
+            # every part 70 characters). Replies are rendered so already; a broadcast's
+            # text, as staff typed it, is spelled so here, as its preview showed.
             created = await self.client.messages.create_async(
-                to=message.address, body=message.body, **extra)
+                to=message.address, body=to_gsm7(message.body), **extra)
         except TwilioRestException as exc:
             raise map_error(exc) from None
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.app import App, parse_moment, pass_app
 from bot.commands.common import DAY, columns
-from conversations.gsm7 import sms_size
+from conversations.gsm7 import sms_size, to_gsm7
 from storage import broadcasts
 from storage.broadcasts import AUDIENCES, LANGUAGES, Audience, BroadcastError, Preview, Progress
 from storage.models import Broadcast, Outbox, OutboxStatus
@@ -50,15 +50,16 @@ def show_preview(shown: Preview, audience: Audience) -> None:
         click.echo(columns(["channel", "language", "residents", "gets"], rows))
     click.echo(f"Total: {shown.total} resident(s)")
     for language, text in shown.texts.items():
-        size = sms_size(text)
+        sms = to_gsm7(text)   # how the SMS channel spells it (bot/channels/sms.py)
+        size = sms_size(sms)
         count = sum(g.count for g in shown.groups if g.text_language == language)
         click.echo(f"\nText {language} ({count} resident(s)); by SMS {size.segments} "
-                   f"segment(s), {size.encoding}:")
-        click.echo(f"  {shown.texts[language]}")
+                   f"segment(s):")
+        click.echo(f"  {text}")
+        if sms != text:
+            click.echo(f"  By SMS, in the SMS alphabet: {sms}")
         if size.too_long:
-            why = " (a character outside GSM-7 makes every part 70 characters)" \
-                if size.encoding == "UCS-2" else ""
-            click.echo(f"Warning: the {language} text is {size.segments} SMS segments{why}; "
+            click.echo(f"Warning: the {language} text is {size.segments} SMS segments; "
                        "keep it to 2 or fewer.", err=True)
 
 

@@ -58,7 +58,7 @@ def outbox(sessions) -> list[Outbox]:
 def test_dry_run_shows_groups_texts_and_sms_sizes_and_sends_nothing(run, sessions,
                                                                      residents):
     result = run("broadcast", "create", "--text", "Het stadhuis is dicht op 24 december.",
-                 "--text-fr", "L'hôtel de ville est fermé le 24 décembre. " * 4,
+                 "--text-fr", "L'hôtel de ville est fermé le 24 décembre. " * 8,
                  "--to", "all", "--dry-run")
     assert result.exit_code == 0, result.output
     out = result.output
@@ -67,8 +67,11 @@ def test_dry_run_shows_groups_texts_and_sms_sizes_and_sends_nothing(run, session
     assert "telegram  nl        2          the nl text" in out
     assert "sms       en        1          the nl text" in out   # no English text: Dutch
     assert "Total: 5 resident(s)" in out
-    assert "Text nl (4 resident(s)); by SMS 1 segment(s), GSM-7:" in out
-    assert "Text fr (1 resident(s)); by SMS 3 segment(s), UCS-2:" in out   # ô is not GSM-7
+    assert "Text nl (4 resident(s)); by SMS 1 segment(s):\n" \
+        "  Het stadhuis is dicht op 24 december.\n\n" in out   # GSM-7 already: as typed
+    assert "Text fr (1 resident(s)); by SMS 3 segment(s):" in out
+    # ô is not in the SMS alphabet: SMS residents get "hotel" (é is, and stays)
+    assert "  By SMS, in the SMS alphabet: L'hotel de ville est fermé le 24 décembre. " in out
     assert "Warning: the fr text is 3 SMS segments" in out
     assert "Dry run: nothing sent." in out
     assert outbox(sessions) == []

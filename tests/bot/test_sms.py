@@ -125,6 +125,18 @@ def test_a_message_reaches_twilio_with_its_status_callback():
     assert record.status_callback == "https://bot.example.org/st"
 
 
+def test_a_text_outside_the_sms_alphabet_goes_spelled_in_it_and_costs_its_gsm7_parts():
+    """A broadcast's text as staff typed it ("hôtel", curly quotes) reaches Twilio in
+    GSM-7: one 160-character part, not three of 70 (é stays: it is in the alphabet)."""
+    typed = "L’hôtel de ville est fermé. " * 5          # 140 characters
+    with FakeTwilio() as fake:
+        _send(fake, message(typed))
+        [record] = fake.delivered
+    assert record.body == "L'hotel de ville est fermé. " * 5
+    sender = TwilioSender(make_client(settings(None)), settings(None), None)
+    assert sender.cost(message(typed)) == 1.0
+
+
 def test_a_messaging_service_sends_instead_of_the_number():
     with FakeTwilio() as fake:
         _send(fake, message(), from_number="", messaging_service_sid="MG" + "1" * 32)
