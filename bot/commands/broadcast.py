@@ -190,14 +190,15 @@ def list_command(app: App, limit: int) -> None:
 
 
 def _row(app: App, b: Broadcast, counts: dict[tuple[int, str], int]) -> list[str]:
-    def n(*statuses: str) -> str:
-        return str(sum(counts.get((b.id, s), 0) for s in statuses))
+    def n(*statuses: str, purged: int = 0) -> str:
+        """Its outbox rows in these states, plus those the purge already deleted."""
+        return str(purged + sum(counts.get((b.id, s), 0) for s in statuses))
 
     audience = Audience.from_stored(b.audience, b.filters or {})
     text = str(b.texts.get("nl", ""))
     return [f"#{b.id}", b.status, _local(b.scheduled_at, app), _short(audience),
             str(b.recipients), n(OutboxStatus.PENDING, OutboxStatus.SENDING),
-            n(OutboxStatus.SENT), n(OutboxStatus.FAILED),
+            n(OutboxStatus.SENT, purged=b.sent), n(OutboxStatus.FAILED, purged=b.failed),
             text if len(text) <= 40 else text[:39] + "…"]
 
 

@@ -176,6 +176,26 @@ def test_status_list_and_cancel(run, answer, sessions, residents):
         assert stored is not None and stored.status == BroadcastStatus.CANCELLED
 
 
+def test_status_and_list_still_count_what_the_purge_deleted(run, sessions, residents):
+    assert run("broadcast", "create", "--text", "Hallo", "--to", "all", "--yes").exit_code == 0
+    with sessions() as s:
+        bid = s.scalars(select(Broadcast.id)).one()
+    rows = outbox(sessions)
+    with sessions.begin() as s:
+        s.execute(update(Outbox).where(Outbox.id.in_([r.id for r in rows[:4]]))
+                  .values(status=OutboxStatus.SENT, sent_at=NOW))
+        s.execute(update(Outbox).where(Outbox.id == rows[4].id)
+                  .values(status=OutboxStatus.FAILED))
+    before = (run("broadcast", "status", str(bid)).output,
+              run("broadcast", "list").output)
+    with sessions.begin() as s:
+        assert broadcasts.forget_messages(s, NOW + timedelta(days=31)) == 5
+    assert outbox(sessions) == []
+    assert (run("broadcast", "status", str(bid)).output,
+            run("broadcast", "list").output) == before
+    assert "waiting 0, sent 4 (delivered 0), failed 1" in before[0]
+
+
 def test_cancel_of_a_scheduled_broadcast(run, sessions, residents):
     run("broadcast", "create", "--text", "Hallo", "--to", "all", "--at", "2026-12-24 10:00",
         "--yes")
