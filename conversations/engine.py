@@ -222,12 +222,12 @@ class Engine:
                 else now - self.rules.forget_after
             ctx = DbContext(session, resident, self.rules, now, form, since)
             ctx.first_name, ctx.said = msg.first_name, msg.text
-            ctx.earlier = _remembered(conversation, now)
+            ctx.earlier, said_in = _remembered(conversation, now)
             step = self._step(ctx, conversation, msg, now)
             step = self._apply(ctx, step, now)
             # A resident who stopped is remembered by their STOP alone.
             recent = [] if step.state == flows.State.STOPPED else \
-                handoff_flow.remember(ctx.earlier, msg.text, msg.kind, now)
+                handoff_flow.remember(ctx.earlier, msg.text, msg.kind, said_in, now)
             save_conversation(session, resident.id, str(step.state), step.data, now,
                               now + self.rules.forget_after, recent)
             # The replies go to this process's sender already claimed, so it can send
@@ -405,12 +405,14 @@ class Engine:
                      for r in rendered)
 
 
-def _remembered(conversation: Conversation | None, now: datetime) -> list[dict[str, str]]:
-    """The resident's last messages, unless their conversation was forgotten."""
+def _remembered(conversation: Conversation | None, now: datetime
+                ) -> tuple[list[dict[str, str]], str | None]:
+    """The resident's last messages and the state this one arrives in, unless their
+    conversation was forgotten (then none, and the start)."""
     if conversation is None or (conversation.expires_at is not None
                                 and conversation.expires_at <= now):
-        return []
-    return list(conversation.recent or [])
+        return [], None
+    return list(conversation.recent or []), conversation.state
 
 
 def _safety_net(ctx: DbContext, state: str | None, data: dict[str, Any]) -> Step:

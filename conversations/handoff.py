@@ -121,16 +121,17 @@ def handed_back(ctx: Context, state: str | None, data: dict[str, Any]) -> Step:
     return Step((Say("handoff.closed"), *ask_in(current, ctx, data)), current, data)
 
 
-def remember(recent: Sequence[Mapping[str, str]], text: str, kind: Kind,
+def remember(recent: Sequence[Mapping[str, str]], text: str, kind: Kind, said_in: str | None,
              now: datetime) -> list[dict[str, str]]:
     """The resident's last messages, this one included, as the engine keeps them with
     the conversation (Conversation.recent) so a request shows staff what went before.
 
     The least that does that: the last KEEP_RECENT, each cut to MAX_REMEMBERED
     characters, phone numbers masked to their last digits; what is not text by its kind
-    ("photo"). They go when the conversation is forgotten, and on STOP (the engine)."""
+    ("photo"); and the state it answered (`said_in`: "2" means nothing without it).
+    They go when the conversation is forgotten, and on STOP (the engine)."""
     flat = re.sub(r"\s+", " ", text).strip()
-    kept = {"at": now.isoformat(),
+    kept = {"at": now.isoformat(), "in": said_in or "",
             "text": _PHONE_LIKE.sub(lambda m: masked(m[0]), flat)[:MAX_REMEMBERED],
             "kind": str(kind)}
     return [*(dict(r) for r in recent), kept][-KEEP_RECENT:]
@@ -172,13 +173,12 @@ def request_text(ref: int, *, name: str | None, channel: str, address: str, lang
     their last messages before this one (`earlier`, from `remember`), what they said,
     where they were, and their visits."""
     contact = f", nummer {masked(address)}" if channel == "sms" else ""
-    label = template("nl", f"where.{where}")
     lines = [
         f"{REQUEST} #{ref} {name or 'Een bewoner'} vraagt een medewerker.",
         f"Kanaal: {channel}{contact}, taal: {language}",
         *(["Eerder:", *(_earlier(r, tz) for r in earlier)] if earlier else []),
         f"Schreef: {_quoted(said)}",
-        f"Was bij: {where if label == f'where.{where}' else label}",
+        f"Was bij: {_where(where)}",
         *([_visit(b, tz) for b in bookings] or ["Nog geen bezoek geboekt."]),
         "Antwoord met 'Beantwoorden' op dit bericht: dat gaat naar de bewoner. "
         "/done als antwoord geeft de bewoner terug aan de bot.",
@@ -186,8 +186,28 @@ def request_text(ref: int, *, name: str | None, channel: str, address: str, lang
     return "\n".join(lines)
 
 
+# Where a resident was, as staff read it (their language is Dutch, whatever the
+# resident's); a state not listed shows by its name.
+STAFF_WHERE = {
+    State.ASK_CODE: "de code", State.ASK_POSTCODE: "het adres", State.ASK_STREET: "het adres",
+    State.ASK_PHONE: "het telefoonnummer", State.ASK_TOPIC: "de hulpvraag",
+    State.ASK_TOPIC_TEXT: "de hulpvraag", State.ASK_TIME: "een moment kiezen",
+    State.CONFIRM: "het bezoek bevestigen", State.CHANGE_DETAILS: "gegevens wijzigen",
+    State.MENU: "het menu van een geboekt bezoek", State.CONFIRM_CANCEL: "annuleren bevestigen",
+    State.WHICH_VISIT: "kiezen welk bezoek", State.CHANGE_PHONE: "nummer wijzigen",
+    State.CONFIRM_STOP: "STOP bevestigen", State.RESUME: "verder na een stilte",
+    State.STOPPED: "gestopt (STOP)", State.HANDOFF: "wachten op een medewerker",
+    State.NEW_TIME: "een nieuw moment na een gemist bezoek",
+}
+
+
+def _where(state: str) -> str:
+    return STAFF_WHERE.get(State(state), state) if state in State.__members__.values() \
+        else state or "het begin"
+
+
 def _earlier(remembered: Mapping[str, str], tz: ZoneInfo) -> str:
-    """One remembered message: its time and what it was."""
+    """One remembered message: its time, what it was, and what it answered."""
     try:
         at = f"{datetime.fromisoformat(remembered['at']).astimezone(tz):%d-%m %H:%M} "
     except (KeyError, ValueError):
@@ -195,7 +215,7 @@ def _earlier(remembered: Mapping[str, str], tz: ZoneInfo) -> str:
     sent, text = _sent(remembered.get("kind", "")), remembered.get("text", "")
     said = f"(stuurde {sent})" + (f" {_quoted(text)}" if text else "") if sent \
         else _quoted(text)
-    return f"- {at}{said}"
+    return f"- {at}{said} (bij {_where(remembered.get('in', ''))})"
 
 
 _KIND_NAMES = {Kind.PHOTO: "een foto", Kind.VOICE: "een spraakbericht",

@@ -54,7 +54,8 @@ def test_a_person_opens_a_handoff_and_the_group_gets_the_request(world):
     [request] = group_texts(world)
     assert request.startswith(f"🙋 #{handoff.id} ")
     assert "sms" in request and "…222" in request and '“mens”' in request
-    assert "uw code" in request                     # where they were: the code question
+    assert "Was bij: de code" in request            # where they were: the code question
+    assert "- 01-12 09:00 “hallo” (bij het begin)" in request   # their first message
     assert "Nog geen bezoek geboekt" in request
     assert ANN not in request and "470111222" not in request   # never the full number
     with world.sessions() as s:
@@ -79,6 +80,9 @@ def test_the_request_shows_the_visit_without_street_or_phone(world):
     assert f"Bezoek: {local:%d-%m-%Y %H:%M}, postcode 9100, itsme" in request
     assert "Kerkstraat" not in request and "470111222" not in request
     assert "coach belt …222" in request
+    assert [line.split("” ", 1)[1] for line in earlier_lines(request)] == [
+        "(bij de hulpvraag)", "(bij een moment kiezen)", "(bij het bezoek bevestigen)"]
+    assert "Was bij: het menu van een geboekt bezoek" in request
 
 
 def test_a_wish_in_a_sentence_opens_it_too(world):
@@ -212,10 +216,10 @@ def test_the_request_shows_the_last_three_messages_before_it_with_their_time(wor
         world.clock.advance(minutes=2)
     ann.say("iemand")
     [request] = group_texts(world)
-    assert earlier_lines(request) == [
-        f"- {said_at[1]:%d-%m %H:%M} “ik snap het niet”",
-        f"- {said_at[2]:%d-%m %H:%M} “mijn nummer is …222”",   # a number: its last digits
-        f"- {said_at[3]:%d-%m %H:%M} “wat moet ik doen”",
+    assert earlier_lines(request) == [       # each with the question it answered
+        f"- {said_at[1]:%d-%m %H:%M} “ik snap het niet” (bij de code)",
+        f"- {said_at[2]:%d-%m %H:%M} “mijn nummer is …222” (bij de code)",   # masked
+        f"- {said_at[3]:%d-%m %H:%M} “wat moet ik doen” (bij de code)",
     ]
     assert request.index("Eerder:") < request.index("Schreef: “iemand”")
     assert "470 11 12" not in request
@@ -230,7 +234,7 @@ def test_what_is_not_text_is_named_and_a_first_message_has_no_history(world):
     first, second = group_texts(world)
     assert earlier_lines(first) == [] and "Eerder:" not in first
     [photo] = earlier_lines(second)
-    assert photo.endswith("(stuurde een foto)")
+    assert photo.endswith("(stuurde een foto) (bij het begin)")
 
 
 def test_messages_of_a_forgotten_conversation_are_not_shown(world):
@@ -241,7 +245,8 @@ def test_messages_of_a_forgotten_conversation_are_not_shown(world):
     ann.say("mens")
     [request] = group_texts(world)
     assert "Kerkstraat" not in request
-    assert [line.endswith("“hallo”") for line in earlier_lines(request)] == [True]
+    assert [line.endswith("“hallo” (bij het begin)")
+            for line in earlier_lines(request)] == [True]
 
 
 def test_only_the_last_three_are_kept_and_stop_forgets_them(world):
