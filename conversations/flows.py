@@ -440,7 +440,17 @@ def step(ctx: Context, state: str | None, data: dict[str, Any], text: str, kind:
         return on_stopped(ctx, text, data)
 
     if known == State.HANDOFF:   # waiting for staff: they answer, not the bot (STOP aside)
-        return handoff.on_message(ctx, text, kind, data)
+        # ...except an answer to a reminder or follow-up sent since their last message
+        # (and since staff last wrote to them): "1" is then "I'll be there", not a text
+        # for staff.
+        answered = answer_open(ctx, current, data, text.strip()) \
+            if kind is Kind.TEXT and text.strip() else None
+        if answered is None:
+            return handoff.on_message(ctx, text, kind, data)
+        if answered.state == State.HANDOFF:   # still waiting, and told so again
+            return Step(answered.replies, answered.state, answered.data,
+                        (*answered.effects, fx.HandoffNoticed()))
+        return answered
 
     if kind is Kind.PHOTO and current == State.ASK_CODE and ctx.booking() is None:
         # Most likely the letter: say where the code is (reading photos is a later step).

@@ -342,3 +342,26 @@ def reminded(world):
     book_thursday_nine(world, ann)
     world.clock.set(local(WED, 9, 30))
     return world, ann
+
+
+def test_a_resident_waiting_for_a_person_answers_the_reminder_and_keeps_waiting(sessions):
+    """A hand-off is open when the reminder comes: "1" confirms the visit (not a text for
+    staff), and they still wait; a text after it goes to staff again."""
+    world = make_world(sessions, staff_group="-100777")
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    ann.say("mens")
+    assert ann.state == "handoff"
+    remind(world, local(WED, 9, 1))
+    reply = ann.say("1")
+    assert reply.startswith("Dank u! De coach komt op donderdag 3 december om 09:00.")
+    assert reply.endswith("Een medewerker antwoordt u zo snel mogelijk. Terug naar de bot? "
+                          "Stuur MENU.")               # still waiting, and told so
+    assert booking(world).confirmed_at == local(WED, 9, 1)
+    assert ann.state == "handoff"
+    world.clock.set(local(WED, 9, 5))
+    assert ann.say("2") == ""                  # no question open: a text for staff
+    with world.sessions() as s:
+        to_staff = list(s.scalars(select(Outbox.body).where(Outbox.address == "-100777")
+                                  .order_by(Outbox.id)))
+    assert to_staff[-1].endswith("“2”") and not any(t.endswith("“1”") for t in to_staff)
