@@ -24,6 +24,7 @@ from storage.models import (
     Timer,
     TimerStatus,
 )
+from conversations import handoff
 from tests.auxil.world import World, local, rules
 from tests.conversations.test_contract import STATE_DATA as CONTRACT_DATA
 
@@ -365,3 +366,24 @@ def test_a_resident_waiting_for_a_person_answers_the_reminder_and_keeps_waiting(
         to_staff = list(s.scalars(select(Outbox.body).where(Outbox.address == "-100777")
                                   .order_by(Outbox.id)))
     assert to_staff[-1].endswith("“2”") and not any(t.endswith("“1”") for t in to_staff)
+
+
+def test_after_staff_wrote_a_waiting_residents_1_is_for_staff(sessions):
+    """The reminder came, then a staff member wrote: "1" answers staff, not the reminder."""
+    world = make_world(sessions, staff_group="-100777")
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    ann.say("mens")
+    remind(world, local(WED, 9, 1))
+    world.clock.set(local(WED, 9, 2))
+    with world.sessions.begin() as s:
+        resident_id = booking(world).resident_id
+        world.engine.push(s, resident_id, handoff.staff_says("Kies 1 of 2: ..."),
+                          world.clock())
+    world.clock.set(local(WED, 9, 3))
+    assert "Dank u" not in ann.say("1")
+    assert booking(world).confirmed_at is None
+    with world.sessions() as s:
+        last = s.scalars(select(Outbox.body).where(Outbox.address == "-100777")
+                         .order_by(Outbox.id.desc()).limit(1)).one()
+    assert last.endswith("“1”")
