@@ -172,9 +172,11 @@ class ConversationSettings:
 @dataclass(frozen=True)
 class StaffSettings:
     telegram_ids: list[str] = _f([], "telegram_ids",
-                                 "Telegram user ids allowed to use staff commands.")
+                                 "Telegram user ids of staff: they answer residents in the "
+                                 "staff group and may send /broadcast to the bot.")
     # Read with [city] country when the config is read, and kept in E.164 form.
-    phones: list[str] = _f([], "list", "Phone numbers (E.164) allowed to use staff commands.")
+    phones: list[str] = _f([], "list", "Staff phone numbers (E.164). Nothing reads them yet: "
+                           "staff work on Telegram and the command line.")
     group_chat_id: str = _f("", "chat_id",
                             "Telegram chat id of the staff group (e.g. -1001234567890) that "
                             "gets hand-off requests; empty: a person is the city's phone.")
