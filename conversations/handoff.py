@@ -7,9 +7,10 @@ conversation waits in State.HANDOFF. While it waits the bot does not answer for 
 every message is forwarded to the group (ForwardedToStaff) and the resident hears
 "we will answer soon" at most once an hour (HandoffNoticed). STOP still works, and MENU
 is the way back to the bot, said with every "we will answer" (HandoffLeft: the hand-off
-closes and staff are told). Staff
-answer by replying in the group; bot/handoffs.py sends their words with `staff_says`
-and, on /done, gives the resident back to the bot with `handed_back`.
+closes and staff are told). Staff answer by replying in the group; bot/handoffs.py
+sends their words with `staff_says` and, on /done, gives the resident back to the bot
+with `handed_back`. The request shows staff the resident's last messages, which the
+engine keeps with the conversation (`remember`).
 Without a staff group, a person is the city's phone number, as before.
 
 The texts for staff (Dutch: the city's staff read them in their Telegram group) are
