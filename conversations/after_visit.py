@@ -18,7 +18,7 @@ from conversations.choosing import offer_first
 from conversations.intents import Intent, read_intent
 from conversations.states import State, ask_in
 from conversations.step import BookingView, Context, Option, Rules, Say, Step
-from conversations.understand import Choice, read_choice, read_yes_no
+from conversations.understand import Choice, phrase_with_yes, read_choice, read_yes_no
 
 FOLLOWUP = "followup"
 
@@ -88,6 +88,8 @@ def _reminder_choice(ctx: Context, text: str) -> str | None:
     choice = pick(text, options) or read_choice(text, choices)
     if choice is not None:
         return choice
+    if phrase_with_yes(text, _THERE):   # "yes I'll be there", "ja, ik ben er hoor"
+        return "there"
     yes = read_yes_no(text)
     if yes is not None:
         return "there" if yes else "no"

@@ -200,6 +200,24 @@ def read_yes_no(text: str) -> bool | None:
     return says_yes if says_yes != says_no else None
 
 
+def phrase_with_yes(text: str, phrases: Sequence[str]) -> bool:
+    """Whether the message is one of `phrases` with nothing around it but yes and polite
+    words: "ja, ik ben er", "yes I'll be there, thanks". A word of anything else makes
+    it no such message ("ik ben er niet", "I'll be there but later"), and so does a no."""
+    if len(text) > 200:
+        return False
+    padded = f" {_plain(text)} "
+    for phrase in phrases:
+        plain = _plain(phrase)
+        if not plain or f" {plain} " not in padded:
+            continue
+        rest = [_squeeze(token) for token in padded.replace(f" {plain} ", " ", 1).split()]
+        found = _cover(rest, _YES_NO_TABLES)
+        if found is not None and "no" not in found:
+            return True
+    return False
+
+
 # --- Global words ------------------------------------------------------------------------
 
 class Global(StrEnum):

@@ -104,12 +104,26 @@ def test_a_resident_half_way_through_a_second_code_gets_their_question_back(worl
     assert ann.state == "ask_topic"
 
 
-def test_words_that_say_i_will_be_there(world):
+@pytest.mark.parametrize("text", [
+    "Ik ben er", "ja, ik ben er hoor", "Ja ik ben thuis, bedankt!", "yes I'll be there",
+    "Yes I will be there 👍", "oui, je serai là, merci", "ok ik zal er zijn"])
+def test_words_that_say_i_will_be_there(world, text):
     ann = world.resident()
     book_thursday_nine(world, ann)
     remind(world, local(WED, 9, 1))
-    assert ann.say("Ik ben er").startswith("Dank u!")
+    assert ann.say(text).startswith("Dank u!")
     assert booking(world).confirmed_at is not None
+
+
+@pytest.mark.parametrize("text", [
+    "ik ben er niet", "nee, ik ben er niet", "I'll be there but later",
+    "ik ben er dinsdag niet"])
+def test_there_with_more_words_is_no_confirmation(world, text):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    assert not ann.say(text).startswith("Dank u!")
+    assert booking(world).confirmed_at is None
 
 
 def test_two_moves_that_visit(flexible):
