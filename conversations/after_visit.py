@@ -18,6 +18,7 @@ from conversations.choosing import offer_first
 from conversations.intents import Intent, read_intent
 from conversations.states import State, ask_in
 from conversations.step import BookingView, Context, Option, Rules, Say, Step
+from conversations.dutch_time import fold
 from conversations.understand import Choice, phrase_with_yes, read_choice, read_yes_no
 
 FOLLOWUP = "followup"
@@ -38,6 +39,11 @@ def followup_options() -> tuple[Option, ...]:
 def new_time_options() -> tuple[Option, ...]:
     return (("yes", "option.new_time", {}), ("no", "option.no_new_time", {}))
 
+
+# A yes that leads a sentence answering the follow-up ("ja, maar hij was wat laat");
+# not "ok", which also starts questions ("ok, kan ik nog een bezoek?").
+_YES_FIRST = frozenset({"ja", "jaa", "jawel", "jazeker", "yes", "yep", "yeah", "oui",
+                        "ouais"})
 
 # "I'll be there" in words, besides the option's label.
 _THERE = ("ik ben er", "ik zal er zijn", "ik ben thuis", "ik ben er zeker", "ik ben er dan",
@@ -68,7 +74,7 @@ def answer_open(ctx: Context, current: State, data: dict[str, Any], text: str) -
     if len(text) > MAX_ANSWER:
         return None
     to_reminder = _reminder_choice(ctx, text)
-    to_followup = answer(text, followup_options())
+    to_followup = _followup_choice(ctx, text)
     if to_reminder is None and to_followup is None:
         return None   # no answer to either: no need to look for a question
     question = ctx.open_question()
@@ -78,6 +84,21 @@ def answer_open(ctx: Context, current: State, data: dict[str, Any], text: str) -
     if question.kind == FOLLOWUP:
         return _on_followup(ctx, booking, current, data, to_followup)
     return _on_reminder(ctx, booking, current, data, text, to_reminder)
+
+
+def _followup_choice(ctx: Context, text: str) -> str | None:
+    """yes (the coach came) or no, from a choice or a sentence: "ja hij is geweest",
+    "le coach n'est pas venu". A "no" sets off the coach's no-show, so it takes words
+    that say nobody came; a yes word leading a sentence that says nothing against it
+    ("ja, maar hij was wat laat") is a yes."""
+    choice = answer(text, followup_options())
+    if choice is not None:
+        return choice
+    said = read_intent(text, ctx.language, {Intent.CAME, Intent.NOT_CAME})
+    if said is not None:
+        return "yes" if said is Intent.CAME else "no"
+    words = fold(text).replace(",", " ").replace("!", " ").split()
+    return "yes" if words and words[0] in _YES_FIRST else None
 
 
 def _reminder_choice(ctx: Context, text: str) -> str | None:

@@ -4,6 +4,15 @@ Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole mes
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "came": (
+        "came", "was here", "showed up", "has been", "helped me", "it was good",
+        "it was great", "was great", "was very good", "went well",
+    ),
+    "not_came": (
+        "didn t come", "did not come", "didn t show", "did not show", "no show", "nobody",
+        "no one", "never came", "never showed", "wasn t here", "was not here",
+        "waited for nothing", "never turned up", "didn t turn up", "did not turn up",
+    ),
     "move": (
         "move", "reschedule", "postpone", "change the date", "change the day",
         "change the time", "change my appointment", "change my visit", "another day",

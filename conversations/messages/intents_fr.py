@@ -4,6 +4,14 @@ Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole mes
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "came": (
+        "est venu", "est venue", "est passe", "est passee", "etait la", "m a aide",
+        "a aide", "c etait bien", "c etait super", "c etait top", "tres bien passe",
+    ),
+    "not_came": (
+        "pas venu", "pas venue", "jamais venu", "jamais venue", "personne", "pas passe",
+        "pas passee", "pas vu", "n est pas venu", "attendu pour rien",
+    ),
     "move": (
         "deplacer", "deplacez", "deplace", "changer la date", "changer le jour",
         "changer de jour", "changer l heure", "changer le rendez vous", "changer la visite",

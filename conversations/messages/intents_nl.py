@@ -8,6 +8,16 @@ with "=" must be the whole message (bar polite filler words): "later" alone mean
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "came": (
+        "is geweest", "is gekomen", "is langs geweest", "was er", "was hier", "kwam",
+        "heeft geholpen", "goed geholpen", "was fijn", "was goed", "was super",
+        "was top", "was prima",
+    ),
+    "not_came": (
+        "niet geweest", "niet gekomen", "kwam niet", "niemand", "nooit gekomen",
+        "kwam nooit", "was er niet", "is er niet", "niet langs geweest", "niet verschenen",
+        "niet komen opdagen", "niet opgedaagd", "ben blijven wachten", "tevergeefs gewacht",
+    ),
     "move": (
         "verzetten", "verplaatsen", "verplaats", "verzet", "uitstellen", "uitstel",
         "verschuiven", "=later", "=een andere keer", "andere dag", "ander moment",

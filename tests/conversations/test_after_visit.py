@@ -217,6 +217,35 @@ def test_the_follow_up_asks_the_day_after_and_yes_means_done(world):
         assert (cheque.visits_used, cheque.status) == (1, "used")
 
 
+@pytest.mark.parametrize("text, outcome", [
+    ("ja hij is geweest", BookingStatus.DONE), ("ja, het was heel fijn!", BookingStatus.DONE),
+    ("ja maar hij was wat laat", BookingStatus.DONE),
+    ("oui merci c'était super", BookingStatus.DONE),
+    ("yes he came, thanks", BookingStatus.DONE),
+    ("nee hij kwam niet", BookingStatus.NO_SHOW), ("niemand gekomen", BookingStatus.NO_SHOW),
+    ("de coach is niet geweest", BookingStatus.NO_SHOW),
+    ("ja, maar hij kwam niet", BookingStatus.NO_SHOW),
+    ("ik heb de hele dag gewacht maar niemand", BookingStatus.NO_SHOW),
+    ("le coach n'est pas venu", BookingStatus.NO_SHOW),
+    ("he didn't show up", BookingStatus.NO_SHOW)])
+def test_the_follow_up_is_answered_in_a_sentence(world, text, outcome):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    ann.say(text)
+    assert (booking(world).status, booking(world).outcome_by) == (
+        outcome, "resident" if outcome == BookingStatus.DONE else "coach")
+
+
+def test_a_question_after_the_follow_up_is_no_answer_to_it(world):
+    """"ok, can I have another visit?" starts with ok, but says nothing about the coach."""
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    ann.say("ok kan ik nog een bezoek?")
+    assert booking(world).status == BookingStatus.BOOKED
+
+
 def test_no_gives_the_visit_back_and_offers_new_times(world):
     ann = world.resident()
     book_thursday_nine(world, ann)
