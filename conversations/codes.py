@@ -88,14 +88,18 @@ def find_code_attempt(text: str, codes: CodeFormat) -> str | None:
 _CODE_SHAPES = {(9,), (4, 4, 1), (8, 1)}
 
 
+def _shaped_as_code(words: list[str]) -> bool:
+    """One word, or several whose pieces are a printed code's groups (4-4-1, 8-1)."""
+    pieces = tuple(len(p) for p in re.split(r"[\s\-._/]+", " ".join(words).strip(".,;:!?"))
+                   if p)
+    return len(words) == 1 or pieces in _CODE_SHAPES
+
+
 def _written_as_code(words: list[str]) -> bool:
     """One check symbol lets one in 32 runs of words pass by chance ("zoon erbij"): a run
     of several words counts only when shaped like a printed code, and never a word."""
-    pieces = tuple(len(p) for p in re.split(r"[\s\-._/]+", " ".join(words).strip(".,;:!?"))
-                   if p)
-    if len(words) > 1 and pieces not in _CODE_SHAPES:
-        return False
-    return not any(looks_like_word(word.strip(".,;:!?")) for word in words)
+    return _shaped_as_code(words) \
+        and not any(looks_like_word(word.strip(".,;:!?")) for word in words)
 
 
 def looks_like_word(text: str) -> bool:
@@ -114,8 +118,14 @@ def looks_like_word(text: str) -> bool:
 
 
 def looks_like_code(text: str, codes: CodeFormat) -> bool:
-    """Cheap test whether a message is probably a code attempt (9 symbols after cleaning)."""
+    """Cheap test whether a message is probably a code attempt (9 symbols after cleaning).
+
+    Several words of letters only must be grouped as printed: "ik ben ziek" and "ik kom
+    niet" are nine symbols of the alphabet too, and are no code to say is wrong."""
     if looks_like_word(text):
+        return False
+    words = text.split()
+    if not any(c.isdigit() for c in text) and not _shaped_as_code(words):
         return False
     cleaned = codes.clean(text)
     return len(cleaned) == codes.CODE_LENGTH and all(s in codes.VALUE for s in cleaned)

@@ -19,6 +19,7 @@ from conversations.codes import (
 )
 from storage import codes as format_
 from storage.codes import ALPHABET, CodeError, check_symbol, display, new_code, normalise
+from tests.auxil.world import World
 
 
 def test_find_code_inside_a_sentence():
@@ -37,6 +38,30 @@ def test_words_of_the_code_alphabet_are_no_codes():
     assert not looks_like_code("verzetten", format_)
     assert find_code_attempt("ik wil verzetten", format_) is None
     assert find_code("mag mijn zoon erbij zijn", format_) is None   # passes the check by chance
+
+
+@pytest.mark.parametrize("text", ["ik ben ziek", "ik kom niet", "tot morgen", "ja ok goed"])
+def test_short_sentences_of_nine_code_letters_are_no_codes(text):
+    """Their letters clean to nine symbols of the alphabet, but not grouped as printed."""
+    assert not looks_like_code(text, format_)
+
+
+@pytest.mark.parametrize("text", ["abcd efgh k", "ABCDEFGH K", "ABCD-EFGH-K", "abcdefghk",
+                                  "ab3d efg hk"])   # grouped as printed, or with a digit
+def test_codes_typed_as_printed_or_with_a_digit_still_look_like_codes(text):
+    assert looks_like_code(text, format_)
+
+
+def test_after_booking_a_short_sentence_is_never_a_wrong_code(sessions):
+    world = World(sessions)
+    world.coach()
+    ann = world.resident()
+    ann.up_to_topic(world.cheque())
+    for text in ("3", "1", "1"):
+        ann.say(text)
+    reply = ann.say("ik ben ziek")
+    assert "code" not in reply and ann.state == "menu"
+    assert len(world.bookings()) == 1
 
 
 @pytest.mark.parametrize(("typed", "problem"), [
