@@ -47,8 +47,11 @@ _YES_FIRST = frozenset({"ja", "jaa", "jawel", "jazeker", "yes", "yep", "yeah", "
 
 # "I'll be there" in words, besides the option's label.
 _THERE = ("ik ben er", "ik zal er zijn", "ik ben thuis", "ik ben er zeker", "ik ben er dan",
-          "je serai la", "je serai present", "je serai presente", "je suis la",
-          "i ll be there", "i will be there", "ill be there", "i ll be home", "i will be home")
+          "tot morgen", "tot dan", "tot straks", "tot zo",
+          "je serai la", "je serai present", "je serai presente", "je suis la", "a demain",
+          "a tout a l heure", "a plus tard",
+          "i ll be there", "i will be there", "ill be there", "i ll be home", "i will be home",
+          "see you tomorrow", "see you then", "see you later", "see you")
 
 
 def reminder_say(kind: str, booking: BookingView, rules: Rules, now: datetime) -> Say:

@@ -106,7 +106,8 @@ def test_a_resident_half_way_through_a_second_code_gets_their_question_back(worl
 
 @pytest.mark.parametrize("text", [
     "Ik ben er", "ja, ik ben er hoor", "Ja ik ben thuis, bedankt!", "yes I'll be there",
-    "Yes I will be there 👍", "oui, je serai là, merci", "ok ik zal er zijn"])
+    "Yes I will be there 👍", "oui, je serai là, merci", "ok ik zal er zijn",
+    "oké tot morgen", "ja hoor, tot morgen!", "à demain", "see you tomorrow, thanks"])
 def test_words_that_say_i_will_be_there(world, text):
     ann = world.resident()
     book_thursday_nine(world, ann)
