@@ -9,10 +9,12 @@ from datetime import datetime, timezone
 import pytest
 
 from conversations.gsm7 import is_gsm7, segments, to_gsm7
+from conversations.answers import MENU_INTENTS
+from conversations.intents import TABLES
 from conversations.messages import CATALOGUES
 from conversations.render import render
 from conversations.step import Say
-from tests.auxil.world import BRUSSELS
+from tests.auxil.world import BRUSSELS, World
 
 # Long but realistic parameters: the longest day and month names, a long street.
 LONG = {
@@ -130,3 +132,18 @@ def test_no_text_suggests_a_word_that_twilio_reads_as_opting_out(language):
         shown = re.sub(r"\{[^}]*\}", " ", text)   # not the {end_time} placeholders
         words = set(re.findall(r"[a-z]+", shown.lower()))
         assert not words & TWILIO_OPT_OUT_WORDS, (language, key, text)
+
+
+def test_every_intent_the_menu_listens_to_is_acted_on_or_has_its_text(sessions):
+    """The menu acts on a few intents and answers the others with "faq.<intent>": each
+    one said in the menu gets a real text, never a raw key."""
+    world = World(sessions)
+    world.coach(capacity=len(MENU_INTENTS) + 1)
+    for n, intent in enumerate(sorted(MENU_INTENTS)):
+        ann = world.resident(f"+3247011{n:04d}")
+        ann.up_to_topic(world.cheque(seed=100 + n))
+        for text in ("3", "1", "1"):
+            ann.say(text)
+        phrase = next(p for p in TABLES["nl"][str(intent)] if not p.startswith("="))
+        reply = ann.say(phrase)
+        assert reply and "faq." not in reply, (intent, phrase, reply)
