@@ -117,8 +117,9 @@ def _reminder_choice(ctx: Context, text: str) -> str | None:
     yes = read_yes_no(text)
     if yes is not None:
         return "there" if yes else "no"
-    intent = read_intent(text, ctx.language, {Intent.MOVE, Intent.CANCEL})
-    return {Intent.MOVE: "move", Intent.CANCEL: "cancel"}.get(intent) if intent else None
+    intent = read_intent(text, ctx.language, {Intent.MOVE, Intent.CANCEL, Intent.CANNOT})
+    return {Intent.MOVE: "move", Intent.CANCEL: "cancel",
+            Intent.CANNOT: "no"}.get(intent) if intent else None
 
 
 def _on_reminder(ctx: Context, booking: BookingView, current: State, data: dict[str, Any],

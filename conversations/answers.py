@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations import handoff
-from conversations.intents import QUESTIONS, SPEAK, Intent
+from conversations.intents import QUESTIONS, Intent
 from conversations.messages import label_variants
 from conversations.render import CONTACT
 from conversations.step import BookingView, Context, Option, Say, SlotView, Step

@@ -40,6 +40,7 @@ class Intent(StrEnum):
     SPEAK_NL = "speak_nl"      # "ik spreek Nederlands": any state, switches the language
     SPEAK_FR = "speak_fr"      # "je parle français"
     SPEAK_EN = "speak_en"      # "sorry I don't speak dutch"
+    CANNOT = "cannot"          # "ik ben ziek": they may not be there (move or cancel?)
     CAME = "came"              # the follow-up: "ja hij is geweest", "he came"
     NOT_CAME = "not_came"      # "nee hij kwam niet", "personne n'est venu"
 
@@ -52,7 +53,7 @@ TIER = {Intent.MOVE: 3, Intent.CANCEL: 3, Intent.NEW_CODE: 3, Intent.NEW_PHONE: 
         Intent.NEW_ADDRESS: 3, Intent.PERSON: 2, Intent.WHEN: 2, Intent.COST: 2,
         Intent.WHO: 2, Intent.COMPANY: 2, Intent.PREPARE: 2, Intent.SAFE: 2, Intent.DURATION: 2,
         Intent.THANKS: 1, Intent.NO_CODE: 3, Intent.SPEAK_NL: 4, Intent.SPEAK_FR: 4,
-        Intent.SPEAK_EN: 4, Intent.CAME: 1, Intent.NOT_CAME: 2}
+        Intent.SPEAK_EN: 4, Intent.CANNOT: 2, Intent.CAME: 1, Intent.NOT_CAME: 2}
 # A wish for another language, understood in every state.
 SPEAK = {Intent.SPEAK_NL: "nl", Intent.SPEAK_FR: "fr", Intent.SPEAK_EN: "en"}
 TABLES = {"nl": intents_nl.INTENTS, "fr": intents_fr.INTENTS, "en": intents_en.INTENTS}

@@ -101,6 +101,9 @@ def on_menu(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return Step((recall(ctx, "menu.ok"),), State.MENU, {})
     if looks_like_code(text, ctx.codes):
         return handle_in(State.ASK_CODE, ctx, text, {})
+    if read_intent(text, ctx.language, {Intent.CANNOT}) is not None:
+        # "ik ben ziek", with no day or wish in it: move or call off, as they choose
+        return Step((Say("reminder.cannot"), *ask_menu(ctx, data)), State.MENU, {})
     return Step((Say("menu.not_understood"), *ask_menu(ctx, data)), State.MENU, {})
 
 

@@ -4,6 +4,10 @@ Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole mes
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "cannot": (
+        "sick", "am ill", "i m ill", "feel ill", "=ill", "hospital", "flu",
+        "not feeling well", "unwell",
+    ),
     "came": (
         "came", "was here", "showed up", "has been", "helped me", "it was good",
         "it was great", "was great", "was very good", "went well",
@@ -54,6 +58,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "who": (
         "who comes", "who is coming", "who is the coach", "which coach", "who will come",
         "name of the coach", "recognise the coach", "recognize the coach",
+        "coach s name", "his name", "her name",
     ),
     "company": (
         "be present", "be there too", "my daughter", "my son", "my husband", "my wife",
@@ -69,6 +74,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "new_code": (
         "new code", "another code", "second code", "another letter", "second letter",
         "another voucher", "second voucher", "also got a letter", "also got a voucher",
+        "another visit", "second visit", "one more visit",
     ),
     "no_code": (
         "no code", "don t have a code", "do not have a code", "can t read",

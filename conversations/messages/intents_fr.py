@@ -4,6 +4,9 @@ Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole mes
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "cannot": (
+        "malade", "hopital", "grippe", "je ne me sens pas bien", "pas en forme",
+    ),
     "came": (
         "est venu", "est venue", "est passe", "est passee", "etait la", "m a aide",
         "a aide", "c etait bien", "c etait super", "c etait top", "tres bien passe",
@@ -53,7 +56,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     ),
     "who": (
         "qui vient", "qui est le coach", "quel coach", "qui est ce", "qui va venir",
-        "nom du coach", "comment reconnaitre",
+        "nom du coach", "comment reconnaitre", "son nom", "comment s appelle",
     ),
     "company": (
         "etre present", "etre presente", "etre la", "present", "presente",
@@ -73,6 +76,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "nouveau code", "autre code", "deuxieme code", "un autre code", "autre lettre",
         "une autre lettre", "deuxieme lettre", "aussi une lettre", "nouveau cheque",
         "autre cheque", "deuxieme cheque", "aussi un cheque", "recu une lettre",
+        "une autre visite", "deuxieme visite", "encore une visite",
     ),
     "no_code": (
         "pas de code", "n ai pas de code", "ne peux pas lire", "arrive pas a lire",

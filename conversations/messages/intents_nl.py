@@ -8,6 +8,10 @@ with "=" must be the whole message (bar polite filler words): "later" alone mean
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "cannot": (
+        "ziek", "ben ziek", "ziekenhuis", "griep", "corona", "covid", "voel me niet goed",
+        "ben niet in orde", "ben niet fit", "=kan er niet zijn",
+    ),
     "came": (
         "is geweest", "is gekomen", "is langs geweest", "was er", "was hier", "kwam",
         "heeft geholpen", "goed geholpen", "was fijn", "was goed", "was super",
@@ -76,6 +80,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "who": (
         "wie komt", "wie is de coach", "wie is het", "welke coach", "wie komt er",
         "naam van de coach", "hoe heet de coach", "wie zal er komen", "wie stuurt",
+        "zijn naam", "haar naam", "hoe heet hij", "hoe heet zij",
         "wie gaat er komen", "wie gaat komen",
         "hoe herken ik",
     ),
@@ -102,7 +107,8 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "nieuwe code", "andere code", "tweede code", "nog een code", "nog een brief",
         "ook een brief", "tweede brief", "andere brief", "nog een cheque",
         "tweede cheque", "nog een digicheque", "ook een digicheque", "ook een cheque",
-        "nog een bon", "brief gekregen", "cheque gekregen",
+        "nog een bon", "brief gekregen", "cheque gekregen", "tweede bezoek",
+        "nog een bezoek", "extra bezoek",
     ),
     "no_code": (
         "geen code", "heb geen code", "kan niet lezen", "kan de code niet lezen",

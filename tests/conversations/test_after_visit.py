@@ -431,3 +431,13 @@ def test_after_staff_wrote_a_waiting_residents_1_is_for_staff(sessions):
         last = s.scalars(select(Outbox.body).where(Outbox.address == "-100777")
                          .order_by(Outbox.id.desc()).limit(1)).one()
     assert last.endswith("“1”")
+
+
+def test_ill_to_the_reminder_shows_what_can_be_done(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    remind(world, local(WED, 9, 1))
+    reply = ann.say("sorry, ik ben ziek")
+    assert reply.startswith("Kunt u er niet zijn? Dan kunt u het bezoek verzetten of "
+                            "annuleren.")
+    assert ann.state == "menu" and booking(world).confirmed_at is None

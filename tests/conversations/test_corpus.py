@@ -58,6 +58,15 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("nl", "menu", "MIJN GSM NUMMER IS VERANDERD, HET IS NU 0470 99 99 99", PHONE_CHANGE,
      "0470 99 99 99"),
     ("nl", "menu", "bedankt, de coach was heel vriendelijk", MENU, "thanks"),
+    # --- after booking: sick, the coach's name, another visit (1 December) ---
+    ("nl", "menu", "ik ben ziek", MENU, "reminder.cannot"),
+    ("fr", "menu", "je suis malade", MENU, "reminder.cannot"),
+    ("en", "menu", "I'm sick", MENU, "reminder.cannot"),
+    ("nl", "menu", "wat is zijn naam?", MENU, "faq.who"),
+    ("en", "menu", "what's the coach's name?", MENU, "faq.who"),
+    ("nl", "menu", "ik wil een tweede bezoek", CODE, "code.ask_another"),
+    ("fr", "menu", "je voudrais une autre visite", CODE, "code.ask_another"),
+    ("nl", "menu", "ik ben ziek, ik wil annuleren", CANCEL, "cancel.ask"),
     ("nl", "menu", "mijn man heeft ook een brief gekregen: {code}", POSTCODE,
      "code.accepted"),
     # --- after booking, more Dutch and Flemish ---
