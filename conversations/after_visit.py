@@ -14,7 +14,7 @@ from typing import Any
 
 from conversations import effects as fx
 from conversations.answers import answer, pick, visit_params
-from conversations.choosing import offer_first
+from conversations.choosing import offer_first, offer_for, read_wish, refusing
 from conversations.intents import Intent, read_intent
 from conversations.states import State, ask_in
 from conversations.step import BookingView, Context, Option, Rules, Say, Step
@@ -173,14 +173,19 @@ def ask_new_time(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
 
 def on_new_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """1 yes: times offered at once (same address, number and help, the same cheque);
-    2 no: they can book later with their code."""
+    2 no: they can book later with their code. A day or a question about when is a yes
+    too: "ja, volgende week dinsdag" offers that Tuesday, "wanneer kan het?" the first
+    free times."""
     choice = answer(text, new_time_options())
-    if choice == "yes":
+    when, refused = read_wish(ctx, text, []) if choice is None else (None, ())
+    if choice == "yes" or when is not None or refused \
+            or (choice is None and read_intent(text, ctx.language, {Intent.WHEN})):
         again = {key: data.get(key) for key in ("cheque_id", "visits_left", "postcode",
                                                  "street", "phone", "topic", "topic_text")}
         if ctx.bookings():
             again["busy"] = True   # never at the time of a visit they already have
-        return offer_first(ctx, again)
+        again = refusing(again, refused)
+        return offer_for(ctx, again, when) if when is not None else offer_first(ctx, again)
     if choice == "no":
         if ctx.bookings():
             return Step((Say("followup.later"), *ask_in(State.MENU, ctx, {})), State.MENU, {})

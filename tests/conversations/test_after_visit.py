@@ -274,6 +274,27 @@ def test_no_gives_the_visit_back_and_offers_new_times(world):
         assert (cheque.visits_used, cheque.status) == (1, "used")
 
 
+def test_a_day_for_the_new_time_is_a_yes_with_that_day(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    ann.say("nee")
+    reply = ann.say("ja, volgende week dinsdag")
+    assert reply.startswith("Klopt dit? Bezoek op dinsdag 8 december")
+    assert ann.state == "confirm"
+
+
+@pytest.mark.parametrize("text", ["wanneer kan het?", "dinsdag kan ik niet"])
+def test_a_question_about_when_or_a_refused_day_offers_times(world, text):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    ann.say("nee")
+    reply = ann.say(text)
+    assert reply.startswith("Wanneer mag de coach komen?") and ann.state == "ask_time"
+    assert "di 8 dec" not in reply or text.startswith("wanneer")
+
+
 def test_no_new_time_after_all(world):
     ann = world.resident()
     book_thursday_nine(world, ann)
