@@ -6,8 +6,9 @@ a longer word may carry a typo or two ("anuleren", "verzeten"), and other words 
 between a phrase's words ("ik kan woensdag niet komen" is "kan niet komen"). A phrase
 starting with "=" must be the whole message, bar polite filler words.
 
-When several intents match, an action (move, cancel, a new code or number) beats a
-question, which beats thanks: "dank u, maar ik wil verzetten" means move. Pure: no I/O.
+When several intents match, an action (move, cancel, a new number) beats a new code,
+which beats a question, which beats thanks: "dank u, maar ik wil verzetten" means move,
+and so does "kan ik nog een keer mijn bezoek verzetten". Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ class Intent(StrEnum):
 QUESTIONS = frozenset({Intent.COST, Intent.WHO, Intent.COMPANY, Intent.PREPARE, Intent.SAFE,
                        Intent.DURATION, Intent.NEW_ADDRESS})
 # Which meaning wins when a message matches several: what the resident wants done first.
-TIER = {Intent.MOVE: 3, Intent.CANCEL: 3, Intent.NEW_CODE: 3, Intent.NEW_PHONE: 3,
-        Intent.NEW_ADDRESS: 3, Intent.PERSON: 2, Intent.WHEN: 2, Intent.COST: 2,
+# A new code is the weakest action: "nog een keer mijn bezoek verzetten" is a move.
+TIER = {Intent.MOVE: 4, Intent.CANCEL: 4, Intent.NEW_CODE: 3, Intent.NEW_PHONE: 4,
+        Intent.NEW_ADDRESS: 4, Intent.PERSON: 2, Intent.WHEN: 2, Intent.COST: 2,
         Intent.WHO: 2, Intent.COMPANY: 2, Intent.PREPARE: 2, Intent.SAFE: 2, Intent.DURATION: 2,
-        Intent.THANKS: 1, Intent.NO_CODE: 3, Intent.SPEAK_NL: 4, Intent.SPEAK_FR: 4,
-        Intent.SPEAK_EN: 4, Intent.CANNOT: 2, Intent.CAME: 1, Intent.NOT_CAME: 2}
+        Intent.THANKS: 1, Intent.NO_CODE: 4, Intent.SPEAK_NL: 5, Intent.SPEAK_FR: 5,
+        Intent.SPEAK_EN: 5, Intent.CANNOT: 2, Intent.CAME: 1, Intent.NOT_CAME: 2}
 # A wish for another language, understood in every state.
 SPEAK = {Intent.SPEAK_NL: "nl", Intent.SPEAK_FR: "fr", Intent.SPEAK_EN: "en"}
 TABLES = {"nl": intents_nl.INTENTS, "fr": intents_fr.INTENTS, "en": intents_en.INTENTS}

@@ -67,6 +67,8 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("nl", "menu", "ik wil een tweede bezoek", CODE, "code.ask_another"),
     ("fr", "menu", "je voudrais une autre visite", CODE, "code.ask_another"),
     ("nl", "menu", "ik ben ziek, ik wil annuleren", CANCEL, "cancel.ask"),
+    ("nl", "menu", "kan ik nog een keer mijn bezoek verzetten?", TIME, "time.offer"),
+    ("en", "menu", "I want to move another visit", TIME, "time.offer"),
     ("nl", "menu", "mijn man heeft ook een brief gekregen: {code}", POSTCODE,
      "code.accepted"),
     # --- after booking, more Dutch and Flemish ---
