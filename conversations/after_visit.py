@@ -19,7 +19,13 @@ from conversations.intents import Intent, read_intent
 from conversations.states import State, ask_in
 from conversations.step import BookingView, Context, Option, Rules, Say, Step
 from conversations.dutch_time import fold
-from conversations.understand import Choice, phrase_with_yes, read_choice, read_yes_no
+from conversations.understand import (
+    Choice,
+    phrase_with_yes,
+    read_choice,
+    read_yes_no,
+    says_any,
+)
 
 FOLLOWUP = "followup"
 
@@ -44,6 +50,11 @@ def new_time_options() -> tuple[Option, ...]:
 # not "ok", which also starts questions ("ok, kan ik nog een bezoek?").
 _YES_FIRST = frozenset({"ja", "jaa", "jawel", "jazeker", "yes", "yep", "yeah", "oui",
                         "ouais"})
+
+# Not now, to "do you want a new time?": they can book later with their code.
+_NOT_YET = ("weet het nog niet", "weet ik nog niet", "nog niet", "straks",
+            "je ne sais pas encore", "je ne sais pas", "pas encore", "plus tard",
+            "not yet", "not sure yet", "not sure", "later")
 
 # "I'll be there" in words, besides the option's label.
 _THERE = ("ik ben er", "ik zal er zijn", "ik ben thuis", "ik ben er zeker", "ik ben er dan",
@@ -186,6 +197,8 @@ def on_new_time(ctx: Context, text: str, data: dict[str, Any]) -> Step:
             again["busy"] = True   # never at the time of a visit they already have
         again = refusing(again, refused)
         return offer_for(ctx, again, when) if when is not None else offer_first(ctx, again)
+    if choice is None and says_any(text, _NOT_YET):
+        choice = "no"   # "ik weet het nog niet": later, with their code
     if choice == "no":
         if ctx.bookings():
             return Step((Say("followup.later"), *ask_in(State.MENU, ctx, {})), State.MENU, {})

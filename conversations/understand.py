@@ -200,6 +200,13 @@ def read_yes_no(text: str) -> bool | None:
     return says_yes if says_yes != says_no else None
 
 
+def says_any(text: str, phrases: Sequence[str]) -> bool:
+    """Whether one of `phrases` stands in the message as whole words ("ik weet het nog
+    niet" holds "weet het nog niet"); case, accents and punctuation ignored."""
+    padded = f" {_plain(text[:500])} "
+    return any(f" {_plain(phrase)} " in padded for phrase in phrases if _plain(phrase))
+
+
 def phrase_with_yes(text: str, phrases: Sequence[str]) -> bool:
     """Whether the message is one of `phrases` with nothing around it but yes and polite
     words: "ja, ik ben er", "yes I'll be there, thanks". A word of anything else makes

@@ -295,6 +295,26 @@ def test_a_question_about_when_or_a_refused_day_offers_times(world, text):
     assert "di 8 dec" not in reply or text.startswith("wanneer")
 
 
+@pytest.mark.parametrize("text", ["ik weet het nog niet", "misschien later",
+                                  "je ne sais pas encore", "not sure yet, sorry"])
+def test_not_yet_for_the_new_time_is_a_no_for_now(world, text):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    ann.say("nee")
+    assert "Stuur dan de code" in ann.say(text)
+    assert ann.state == "ask_code"
+
+
+def test_yes_but_not_this_week_offers_later_times(world):
+    ann = world.resident()
+    book_thursday_nine(world, ann)
+    followup(world)
+    ann.say("nee")
+    reply = ann.say("ja, maar nog niet volgende week")
+    assert ann.state in ("ask_time", "confirm") and "Stuur dan de code" not in reply
+
+
 def test_no_new_time_after_all(world):
     ann = world.resident()
     book_thursday_nine(world, ann)
