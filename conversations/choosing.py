@@ -296,6 +296,10 @@ def on_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Step:
         return offer_first(ctx, data)
     if choice == "details":
         return Step(ask_details(ctx, data), State.CHANGE_DETAILS, data)
+    if choice is None and mode == "book" and _says_wrong(text) \
+            and _detail_named(text) is not None:
+        # "nee, het adres is fout": straight to that detail's question
+        return on_details(ctx, text, data)
     if choice != "yes":
         return Step((Say("confirm.not_understood"), *ask_confirm(ctx, data)), State.CONFIRM,
                     data)
@@ -333,17 +337,34 @@ _DETAIL_WORDS = {
 }
 
 
+# Words that say a detail shown is wrong ("het adres is fout", "mon numéro a changé"),
+# so "ja, het adres klopt" is no wish to change it.
+_WRONG_WORDS = {"fout", "anders", "verkeerd", "wijzigen", "veranderen", "veranderd",
+                "nee", "neen", "niet", "faux", "fausse", "change", "changer", "autre",
+                "non", "pas", "wrong", "different", "incorrect", "no", "not"}
+
+
+def _words(text: str) -> set[str]:
+    return set("".join(c if c.isalnum() else " " for c in fold(text)).split())
+
+
+def _says_wrong(text: str) -> bool:
+    return bool(_words(text) & _WRONG_WORDS)
+
+
+def _detail_named(text: str) -> str | None:
+    """The one detail a message names by a word ("het adres", "mijn gsm"), or None."""
+    hits = [name for name, said in _DETAIL_WORDS.items() if _words(text) & said]
+    return hits[0] if len(hits) == 1 else None
+
+
 def ask_details(ctx: Context, data: dict[str, Any]) -> tuple[Say, ...]:
     return (Say("details.ask", {}, _details_options()),)
 
 
 def on_details(ctx: Context, text: str, data: dict[str, Any]) -> Step:
     """Before confirming: change the address, the phone number or the help asked."""
-    choice = pick(text, _details_options())
-    if choice is None:
-        words = set("".join(c if c.isalnum() else " " for c in fold(text)).split())
-        hits = [name for name, said in _DETAIL_WORDS.items() if words & said]
-        choice = hits[0] if len(hits) == 1 else None
+    choice = pick(text, _details_options()) or _detail_named(text)
     changing = {**data, "changing": True}
     if choice == "address":
         return Step(ask_in(State.ASK_POSTCODE, ctx, changing), State.ASK_POSTCODE, changing)

@@ -90,3 +90,25 @@ def test_a_yes_with_thanks_is_still_a_yes(world, text):
     ann.say("1")
     ann.say(text)
     assert len(world.bookings()) == 1
+
+
+@pytest.mark.parametrize("text, state", [
+    ("nee, het adres is fout", State.ASK_POSTCODE), ("het adres klopt niet", State.ASK_POSTCODE),
+    ("mijn telefoon is anders", State.ASK_PHONE), ("non, mon numéro a changé", State.ASK_PHONE),
+    ("the address is wrong", State.ASK_POSTCODE)])
+def test_a_wrong_detail_at_the_confirmation_goes_straight_to_its_question(world, text, state):
+    ann = world.resident()
+    ann.up_to_topic(world.cheque())
+    ann.say("3")
+    ann.say("1")
+    ann.say(text)
+    assert ann.state == state and world.bookings() == []
+
+
+def test_a_detail_said_to_be_right_is_no_wish_to_change_it(world):
+    ann = world.resident()
+    ann.up_to_topic(world.cheque())
+    ann.say("3")
+    ann.say("1")
+    ann.say("ja, het adres klopt")
+    assert ann.state == State.CONFIRM
