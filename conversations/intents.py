@@ -41,6 +41,7 @@ class Intent(StrEnum):
     SPEAK_NL = "speak_nl"      # "ik spreek Nederlands": any state, switches the language
     SPEAK_FR = "speak_fr"      # "je parle français"
     SPEAK_EN = "speak_en"      # "sorry I don't speak dutch"
+    WHY = "why"                # "waarom moet u dat weten?": what we do with their data
     CANNOT = "cannot"          # "ik ben ziek": they may not be there (move or cancel?)
     CAME = "came"              # the follow-up: "ja hij is geweest", "he came"
     NOT_CAME = "not_came"      # "nee hij kwam niet", "personne n'est venu"
@@ -48,14 +49,14 @@ class Intent(StrEnum):
 
 # The questions a short FAQ answers (catalogue key "faq.<intent>").
 QUESTIONS = frozenset({Intent.COST, Intent.WHO, Intent.COMPANY, Intent.PREPARE, Intent.SAFE,
-                       Intent.DURATION, Intent.NEW_ADDRESS})
+                       Intent.DURATION, Intent.NEW_ADDRESS, Intent.WHY})
 # Which meaning wins when a message matches several: what the resident wants done first.
 # A new code is the weakest action: "nog een keer mijn bezoek verzetten" is a move.
 TIER = {Intent.MOVE: 4, Intent.CANCEL: 4, Intent.NEW_CODE: 3, Intent.NEW_PHONE: 4,
         Intent.NEW_ADDRESS: 4, Intent.PERSON: 2, Intent.WHEN: 2, Intent.COST: 2,
         Intent.WHO: 2, Intent.COMPANY: 2, Intent.PREPARE: 2, Intent.SAFE: 2, Intent.DURATION: 2,
         Intent.THANKS: 1, Intent.NO_CODE: 4, Intent.SPEAK_NL: 5, Intent.SPEAK_FR: 5,
-        Intent.SPEAK_EN: 5, Intent.CANNOT: 2, Intent.CAME: 1, Intent.NOT_CAME: 2}
+        Intent.SPEAK_EN: 5, Intent.CANNOT: 2, Intent.WHY: 2, Intent.CAME: 1, Intent.NOT_CAME: 2}
 # A wish for another language, understood in every state.
 SPEAK = {Intent.SPEAK_NL: "nl", Intent.SPEAK_FR: "fr", Intent.SPEAK_EN: "en"}
 TABLES = {"nl": intents_nl.INTENTS, "fr": intents_fr.INTENTS, "en": intents_en.INTENTS}

@@ -155,6 +155,9 @@ MESSAGES: dict[str, str] = {
     "option.go_on": "Go on",
     "option.start_again": "Start again",
     "faq.cost": "The visit is free: the city's digicheque pays for it.",
+    "faq.why": "The coach comes to your home and calls you if needed: that is why we ask your "
+               "address and number. We use them only for your visit and delete them "
+               "afterwards.",
     "faq.who": "A digital coach from a partner of the city comes to you. The coach shows a city "
                "badge and never asks for your PIN or passwords.",
     "faq.company": "Yes, someone may be there with you, e.g. your daughter, son or a neighbour.",

@@ -166,6 +166,9 @@ MESSAGES: dict[str, str] = {
     "option.go_on": "Continuer",
     "option.start_again": "Recommencer",
     "faq.cost": "La visite est gratuite: le digicheque de la ville la paie.",
+    "faq.why": "Le coach vient chez vous et vous appelle si besoin: c'est pour cela que nous "
+               "demandons votre adresse et votre numéro. Ils servent seulement pour la visite "
+               "et sont supprimés ensuite.",
     "faq.who": "Un coach numérique d'un partenaire de la ville vient chez vous. Il montre un "
                "badge de la ville et ne demande jamais votre code PIN ni vos mots de passe.",
     "faq.company": "Oui, quelqu'un peut rester avec vous, p.ex. votre fille, votre fils ou "

@@ -4,6 +4,10 @@ Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole mes
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "why": (
+        "why do you need", "why do you ask", "why do you want to know", "what is it for",
+        "why my address", "why my number", "what do you do with my",
+    ),
     "cannot": (
         "sick", "am ill", "i m ill", "feel ill", "=ill", "hospital", "flu",
         "not feeling well", "unwell",

@@ -4,6 +4,11 @@ Same intents as intents_nl.py; read by conversations/intents.py ("=" : whole mes
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "why": (
+        "pourquoi avez vous besoin", "pourquoi demandez vous", "a quoi ca sert",
+        "pourquoi mon adresse", "pourquoi mon numero", "pourquoi voulez vous savoir",
+        "que faites vous de mes",
+    ),
     "cannot": (
         "malade", "hopital", "grippe", "je ne me sens pas bien", "pas en forme",
     ),

@@ -8,6 +8,12 @@ with "=" must be the whole message (bar polite filler words): "later" alone mean
 """
 
 INTENTS: dict[str, tuple[str, ...]] = {
+    "why": (
+        "waarom moet u dat weten", "waarom wilt u dat weten", "waarom vraagt u dat",
+        "waarom vraagt u mijn", "waarom mijn adres", "waarom mijn nummer",
+        "waarvoor dient dat", "waarom is dat nodig", "wat doet u met mijn",
+        "wat doen jullie met mijn",
+    ),
     "cannot": (
         "ziek", "ben ziek", "ziekenhuis", "griep", "corona", "covid", "voel me niet goed",
         "ben niet in orde", "ben niet fit", "=kan er niet zijn",

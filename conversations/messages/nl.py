@@ -159,6 +159,8 @@ MESSAGES: dict[str, str] = {
     "option.go_on": "Verder gaan",
     "option.start_again": "Opnieuw beginnen",
     "faq.cost": "Het bezoek is gratis: de digicheque van de stad betaalt het.",
+    "faq.why": "De coach komt bij u thuis en belt u als het nodig is: daarom vragen we uw "
+               "adres en nummer. We gebruiken ze alleen voor uw bezoek en wissen ze nadien.",
     "faq.who": "Er komt een digitale coach van een partner van de stad. De coach toont een badge "
                "van de stad en vraagt nooit uw pincode of wachtwoorden.",
     "faq.company": "Ja, iemand mag erbij zijn, bv. uw dochter, zoon of een buur.",

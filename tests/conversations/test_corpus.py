@@ -259,6 +259,10 @@ TURNS: list[tuple[str, str, str, State, str]] = [
     ("en", "ask_code", "who is coming?", CODE, "faq.who"),
     # --- the address and what help ---
     ("nl", "ask_postcode", "wat kost dat?", POSTCODE, "faq.cost"),
+    ("nl", "ask_postcode", "waarom moet u dat weten?", POSTCODE, "faq.why"),
+    ("fr", "ask_postcode", "pourquoi avez-vous besoin de mon adresse?", POSTCODE, "faq.why"),
+    ("en", "ask_postcode", "why do you need my address?", POSTCODE, "faq.why"),
+    ("nl", "menu", "wat doen jullie met mijn gegevens?", MENU, "faq.why"),
     ("nl", "ask_postcode", "9100", S.ASK_STREET, "street.ask"),
     # --- after STOP ---
     ("nl", "stopped", "wanneer komt de coach?", STOPPED, "stopped.visit"),
