@@ -18,13 +18,13 @@ from conversations.choosing import offer_first, offer_for, read_wish, refusing
 from conversations.intents import Intent, read_intent
 from conversations.states import State, ask_in
 from conversations.step import BookingView, Context, Option, Rules, Say, Step
-from conversations.dutch_time import fold
 from conversations.understand import (
     Choice,
     phrase_with_yes,
     read_choice,
     read_yes_no,
     says_any,
+    words_of,
 )
 
 FOLLOWUP = "followup"
@@ -111,7 +111,7 @@ def _followup_choice(ctx: Context, text: str) -> str | None:
     said = read_intent(text, ctx.language, {Intent.CAME, Intent.NOT_CAME})
     if said is not None:
         return "yes" if said is Intent.CAME else "no"
-    words = fold(text).replace(",", " ").replace("!", " ").split()
+    words = words_of(text)
     return "yes" if words and words[0] in _YES_FIRST else None
 
 

@@ -16,9 +16,9 @@ from conversations.phone import show_phone
 from conversations.step import Context, Option, Say, SlotView, Step
 from conversations.understand import (
     When,
-    fold,
     rank_slots,
     read_when_not,
+    words_of,
 )
 from conversations.answers import ASIDES, answer, answer_aside, pick, visit_params
 from conversations.states import State, ask_in, chosen_booking, start_over, to_menu
@@ -344,17 +344,14 @@ _WRONG_WORDS = {"fout", "anders", "verkeerd", "wijzigen", "veranderen", "verande
                 "non", "pas", "wrong", "different", "incorrect", "no", "not"}
 
 
-def _words(text: str) -> set[str]:
-    return set("".join(c if c.isalnum() else " " for c in fold(text)).split())
-
-
 def _says_wrong(text: str) -> bool:
-    return bool(_words(text) & _WRONG_WORDS)
+    return bool(set(words_of(text)) & _WRONG_WORDS)
 
 
 def _detail_named(text: str) -> str | None:
     """The one detail a message names by a word ("het adres", "mijn gsm"), or None."""
-    hits = [name for name, said in _DETAIL_WORDS.items() if _words(text) & said]
+    words = set(words_of(text))
+    hits = [name for name, said in _DETAIL_WORDS.items() if words & said]
     return hits[0] if len(hits) == 1 else None
 
 

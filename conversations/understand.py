@@ -200,6 +200,11 @@ def read_yes_no(text: str) -> bool | None:
     return says_yes if says_yes != says_no else None
 
 
+def words_of(text: str) -> list[str]:
+    """The message's words, folded: case, accents, punctuation and emoji left out."""
+    return _plain(text).split()
+
+
 def says_any(text: str, phrases: Sequence[str]) -> bool:
     """Whether one of `phrases` stands in the message as whole words ("ik weet het nog
     niet" holds "weet het nog niet"); case, accents and punctuation ignored."""
