@@ -274,11 +274,18 @@ def test_no_gives_the_visit_back_and_offers_new_times(world):
         assert (cheque.visits_used, cheque.status) == (1, "used")
 
 
-def test_a_day_for_the_new_time_is_a_yes_with_that_day(world):
+def asked_for_a_new_time(world):
+    """Ann booked Thursday 9:00, said the coach did not come, and is asked for a new time."""
     ann = world.resident()
     book_thursday_nine(world, ann)
     followup(world)
     ann.say("nee")
+    assert ann.state == "new_time"
+    return ann
+
+
+def test_a_day_for_the_new_time_is_a_yes_with_that_day(world):
+    ann = asked_for_a_new_time(world)
     reply = ann.say("ja, volgende week dinsdag")
     assert reply.startswith("Klopt dit? Bezoek op dinsdag 8 december")
     assert ann.state == "confirm"
@@ -286,10 +293,7 @@ def test_a_day_for_the_new_time_is_a_yes_with_that_day(world):
 
 @pytest.mark.parametrize("text", ["wanneer kan het?", "dinsdag kan ik niet"])
 def test_a_question_about_when_or_a_refused_day_offers_times(world, text):
-    ann = world.resident()
-    book_thursday_nine(world, ann)
-    followup(world)
-    ann.say("nee")
+    ann = asked_for_a_new_time(world)
     reply = ann.say(text)
     assert reply.startswith("Wanneer mag de coach komen?") and ann.state == "ask_time"
     assert "di 8 dec" not in reply or text.startswith("wanneer")
@@ -298,19 +302,13 @@ def test_a_question_about_when_or_a_refused_day_offers_times(world, text):
 @pytest.mark.parametrize("text", ["ik weet het nog niet", "misschien later",
                                   "je ne sais pas encore", "not sure yet, sorry"])
 def test_not_yet_for_the_new_time_is_a_no_for_now(world, text):
-    ann = world.resident()
-    book_thursday_nine(world, ann)
-    followup(world)
-    ann.say("nee")
+    ann = asked_for_a_new_time(world)
     assert "Stuur dan de code" in ann.say(text)
     assert ann.state == "ask_code"
 
 
 def test_yes_but_not_this_week_offers_later_times(world):
-    ann = world.resident()
-    book_thursday_nine(world, ann)
-    followup(world)
-    ann.say("nee")
+    ann = asked_for_a_new_time(world)
     reply = ann.say("ja, maar nog niet volgende week")
     assert ann.state in ("ask_time", "confirm") and "Stuur dan de code" not in reply
 
