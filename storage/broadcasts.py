@@ -43,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.deliveries import DELIVERED
 from storage.models import (
     Booking,
     BookingStatus,
@@ -396,7 +397,7 @@ def forget_messages(session: Session, before: datetime) -> int:
     counts: Counter[tuple[int, str]] = Counter()
     for broadcast_id, state, report in gone:
         counts[broadcast_id, state] += 1
-        counts[broadcast_id, "delivered"] += report == "delivered"
+        counts[broadcast_id, "delivered"] += report == DELIVERED
     for broadcast_id in {b for b, _ in counts}:
         session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(
             sent=Broadcast.sent + counts[broadcast_id, OutboxStatus.SENT],
@@ -438,7 +439,7 @@ def status(session: Session, broadcast_id: int) -> Progress:
     row = session.execute(
         select(count(o.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])),
                count(o.status == OutboxStatus.SENT),
-               count(o.delivery_status == "delivered"),
+               count(o.delivery_status == DELIVERED),
                count(o.status == OutboxStatus.FAILED),
                count(o.status == OutboxStatus.CANCELLED),
                count(Resident.opted_out_at >= since))

@@ -15,6 +15,10 @@ from sqlalchemy.orm import Session
 
 from storage.models import Outbox
 
+# The reports the figures count: it arrived, or it did not (broadcast status, stats).
+DELIVERED = "delivered"
+UNDELIVERED = ("undelivered", "failed")
+
 # How far along each status is; a status only replaces one of a lower rank.
 RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 1, "sent": 2,
         "delivered": 3, "undelivered": 3, "failed": 3, "read": 4}

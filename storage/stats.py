@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.cheques import ChequeState, local_today, state_filter
+from storage.deliveries import DELIVERED, UNDELIVERED
 from storage.models import Booking, BookingStatus, Cheque, Handoff, Outbox, OutboxStatus, \
     Priority, ReminderTally, Resident, Slot
 
@@ -350,8 +351,8 @@ def waiting_figures(session: Session, period: Period) -> Section:
 def reminder_figures(session: Session, period: Period) -> Section:
     status, report = Outbox.status, Outbox.delivery_status
     sent, failed = status == OutboxStatus.SENT, status == OutboxStatus.FAILED
-    delivered = report == "delivered"
-    undelivered = report.in_(["undelivered", "failed"])
+    delivered = report == DELIVERED
+    undelivered = report.in_(UNDELIVERED)
     columns = {
         "queued": func.count(),
         "sent": _flag(sent),
@@ -424,8 +425,8 @@ def keep_reminder_counts(session: Session, before: datetime, tz: ZoneInfo) -> in
         tally = tallies.setdefault((created_at.astimezone(tz).date(), chan, lang), Counter())
         tally["queued"] += 1
         tally[str(status)] += 1
-        tally["delivered"] += report == "delivered"
-        tally["undelivered"] += report in ("undelivered", "failed")
+        tally["delivered"] += report == DELIVERED
+        tally["undelivered"] += report in UNDELIVERED
     if tallies:
         _add_tallies(session, [{"day": d, "channel": c, "language": lang,
                                 **{name: n[name] for name in TALLIED}}
