@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.engine import Engine
-from conversations.gsm7 import sms_size, to_gsm7
+from conversations.gsm7 import as_sms
 from conversations.incoming import Incoming, Kind
 from storage import broadcasts
 from storage.broadcasts import Audience, BroadcastError
@@ -186,10 +186,8 @@ def _preview(shown: broadcasts.Preview, audience: Audience) -> str:
     """Who gets which text, each text's size by SMS, and the question."""
     lines = [f"Voorbeeld voor {LABELS[audience.name].lower()}:"]
     for language, text in shown.texts.items():
-        count = sum(g.count for g in shown.groups if g.text_language == language)
-        sms = to_gsm7(text)   # how the SMS channel spells it (bot/channels/sms.py)
-        size = sms_size(sms)
-        lines += ["", f"Tekst {language} ({count} bewoner(s)):", text,
+        sms, size = as_sms(text)
+        lines += ["", f"Tekst {language} ({shown.getting(language)} bewoner(s)):", text,
                   *([f"Per sms als: {sms}"] if sms != text else []),
                   f"Per sms: {size.segments} deel/delen"
                   + (" - lang: liefst 2 delen of minder" if size.too_long else "")]

@@ -77,6 +77,13 @@ class SmsSize:
         return self.segments > WARN_SEGMENTS
 
 
+def as_sms(text: str) -> tuple[str, SmsSize]:
+    """How a text goes by SMS (bot/channels/sms.py spells every body in GSM-7): that
+    spelling, and its size. For the previews staff see before a broadcast."""
+    sms = to_gsm7(text)
+    return sms, sms_size(sms)
+
+
 def sms_size(text: str) -> SmsSize:
     """GSM-7 when every character is in the GSM alphabet, else UCS-2 (70/67 a part)."""
     if is_gsm7(text):

@@ -245,6 +245,10 @@ class Preview:
     def total(self) -> int:
         return sum(g.count for g in self.groups)
 
+    def getting(self, language: str) -> int:
+        """How many residents get the text in this language (theirs, or Dutch)."""
+        return sum(g.count for g in self.groups if g.text_language == language)
+
 
 def preview(session: Session, audience: Audience, texts: Mapping[str, str | None],
             now: datetime, tz: tzinfo = CITY_TZ) -> Preview:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.app import App, parse_moment, pass_app
 from bot.commands.common import DAY, columns
-from conversations.gsm7 import sms_size, to_gsm7
+from conversations.gsm7 import as_sms
 from storage import broadcasts
 from storage.broadcasts import AUDIENCES, LANGUAGES, Audience, BroadcastError, Preview, Progress
 from storage.models import Broadcast, Outbox, OutboxStatus
@@ -50,11 +50,9 @@ def show_preview(shown: Preview, audience: Audience) -> None:
         click.echo(columns(["channel", "language", "residents", "gets"], rows))
     click.echo(f"Total: {shown.total} resident(s)")
     for language, text in shown.texts.items():
-        sms = to_gsm7(text)   # how the SMS channel spells it (bot/channels/sms.py)
-        size = sms_size(sms)
-        count = sum(g.count for g in shown.groups if g.text_language == language)
-        click.echo(f"\nText {language} ({count} resident(s)); by SMS {size.segments} "
-                   f"segment(s):")
+        sms, size = as_sms(text)
+        click.echo(f"\nText {language} ({shown.getting(language)} resident(s)); by SMS "
+                   f"{size.segments} segment(s):")
         click.echo(f"  {text}")
         if sms != text:
             click.echo(f"  By SMS, in the SMS alphabet: {sms}")
